@@ -1,0 +1,21 @@
+/* refract-machine-page.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "refract-model.h"
+
+G_BEGIN_DECLS
+
+#define REFRACT_TYPE_MACHINE_PAGE (refract_machine_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (RefractMachinePage, refract_machine_page, REFRACT, MACHINE_PAGE, AdwBin)
+
+RefractMachine *refract_machine_page_get_machine (RefractMachinePage *self);
+void            refract_machine_page_set_machine (RefractMachinePage *self,
+                                                  RefractMachine     *machine);
+
+G_END_DECLS

@@ -1,0 +1,39 @@
+/* refract-window.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "refract-application.h"
+
+G_BEGIN_DECLS
+
+#define REFRACT_TYPE_WINDOW (refract_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (RefractWindow, refract_window, REFRACT, WINDOW, AdwApplicationWindow)
+
+RefractWindow  *refract_window_new                     (RefractApplication *application);
+void            refract_window_startup                 (RefractWindow      *self);
+void            refract_window_open_connection         (RefractWindow      *self,
+                                                        RefractConnection  *connection,
+                                                        const char         *machine_name);
+void            refract_window_connect_uri             (RefractWindow      *self,
+                                                        const char         *uri,
+                                                        const char         *machine_name);
+gboolean        refract_window_select_machine_by_name  (RefractWindow      *self,
+                                                        const char         *name);
+void            refract_window_select_machine          (RefractWindow      *self,
+                                                        RefractMachine     *machine);
+RefractMachine *refract_window_get_selected_machine    (RefractWindow      *self);
+void            refract_window_show_toast              (RefractWindow      *self,
+                                                        const char         *text);
+void            refract_window_show_error              (RefractWindow      *self,
+                                                        const char         *text);
+void            refract_window_show_banner             (RefractWindow      *self,
+                                                        const char         *text,
+                                                        const char         *button_label,
+                                                        const char         *action_name);
+
+G_END_DECLS
