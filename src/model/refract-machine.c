@@ -16,7 +16,7 @@ struct _RefractMachine
 {
   GObject            parent_instance;
 
-  RefractConnection *connection; /* weak: the connection owns its machines */
+  RefractConnection *connection; /* weak pointer: the connection owns its machines */
   GVirDomain        *gdom;
   char              *uuid;
   char              *name;
@@ -24,6 +24,7 @@ struct _RefractMachine
   char              *description;
   char              *os_id;
   char              *os_name;
+  char              *collate_key;   /* of the display name, for sorting */
   GPtrArray         *disks;
   GPtrArray         *nics;
   GPtrArray         *graphics;
@@ -81,7 +82,17 @@ static GParamSpec *properties[N_PROPS];
 static void
 notify (RefractMachine *self, guint prop)
 {
+  if (prop == PROP_DISPLAY_NAME || prop == PROP_NAME || prop == PROP_TITLE)
+    g_clear_pointer (&self->collate_key, g_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static const char *
+get_collate_key (RefractMachine *self)
+{
+  if (self->collate_key == NULL)
+    self->collate_key = g_utf8_collate_key (refract_machine_get_display_name (self), -1);
+  return self->collate_key;
 }
 
 static gboolean
@@ -135,6 +146,7 @@ refract_machine_finalize (GObject *object)
 {
   RefractMachine *self = (RefractMachine *)object;
 
+  g_clear_weak_pointer (&self->connection);
   g_clear_object (&self->gdom);
   g_clear_pointer (&self->uuid, g_free);
   g_clear_pointer (&self->name, g_free);
@@ -142,6 +154,7 @@ refract_machine_finalize (GObject *object)
   g_clear_pointer (&self->description, g_free);
   g_clear_pointer (&self->os_id, g_free);
   g_clear_pointer (&self->os_name, g_free);
+  g_clear_pointer (&self->collate_key, g_free);
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_clear_pointer (&self->nics, g_ptr_array_unref);
   g_clear_pointer (&self->graphics, g_ptr_array_unref);
@@ -291,7 +304,8 @@ _refract_machine_new (RefractConnection     *connection,
 {
   RefractMachine *self = g_object_new (REFRACT_TYPE_MACHINE, NULL);
 
-  self->connection = connection;
+  /* a machine taken off the list (deleted) may outlive its connection */
+  g_set_weak_pointer (&self->connection, connection);
   self->uuid = g_strdup (snap->uuid);
   _refract_machine_apply_snapshot (self, snap);
   return self;
@@ -778,7 +792,7 @@ refract_machine_compare (RefractMachine *a,
   if (key == REFRACT_SORT_BY_STATE
       && (ret = state_rank (a->state) - state_rank (b->state)) != 0)
     return ret;
-  ret = g_utf8_collate (refract_machine_get_display_name (a), refract_machine_get_display_name (b));
+  ret = strcmp (get_collate_key (a), get_collate_key (b));
   return ret != 0 ? ret : g_strcmp0 (a->uuid, b->uuid);
 }
 
@@ -1324,5 +1338,5 @@ refract_machine_list_storage_finish (RefractMachine  *self,
 void
 _refract_machine_detach (RefractMachine *self)
 {
-  self->connection = NULL;
+  g_clear_weak_pointer (&self->connection);
 }

@@ -135,12 +135,16 @@ static void
 refract_sidebar_row_dispose (GObject *object)
 {
   RefractSidebarRow *self = (RefractSidebarRow *)object;
+  GtkWidget *child;
 
   if (REFRACT_IS_CONNECTION (self->item))
     g_signal_handlers_disconnect_by_func (refract_connection_get_machines (REFRACT_CONNECTION (self->item)),
                                           machines_changed, self);
   g_clear_object (&self->item);
   gtk_widget_dispose_template (GTK_WIDGET (self), REFRACT_TYPE_SIDEBAR_ROW);
+  /* the template's box of labels has no id, so the above leaves it */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->signals);
 
   G_OBJECT_CLASS (refract_sidebar_row_parent_class)->dispose (object);

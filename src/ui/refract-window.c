@@ -28,6 +28,7 @@ struct _RefractWindow
   RefractConnection    *shown_connection;
   char                 *pending_machine;   /* select once its connection lists it */
   char                 *banner_action;
+  gboolean              quiet_selection;   /* selected for the user, not by them */
 
   AdwToastOverlay      *toast_overlay;
   GtkRevealer          *banner;
@@ -52,6 +53,11 @@ G_DEFINE_FINAL_TYPE (RefractWindow, refract_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void update_content (RefractWindow *self);
 static void update_sidebar_stack (RefractWindow *self);
+static void row_released (GtkGestureClick *gesture,
+                          int              n_press,
+                          double           x,
+                          double           y,
+                          RefractWindow   *self);
 
 /* ---- sorting and filtering ------------------------------------------------ */
 
@@ -144,7 +150,10 @@ setup_row (GtkSignalListItemFactory *factory,
            gpointer                  user_data)
 {
   GtkWidget *expander = gtk_tree_expander_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
 
+  g_signal_connect (click, "released", G_CALLBACK (row_released), user_data);
+  gtk_widget_add_controller (expander, GTK_EVENT_CONTROLLER (click));
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), refract_sidebar_row_new ());
   gtk_list_item_set_child (item, expander);
 }
@@ -157,9 +166,10 @@ bind_row (GtkSignalListItemFactory *factory,
   GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
   GtkTreeListRow *row = gtk_list_item_get_item (item);
   GtkWidget *child = gtk_tree_expander_get_child (expander);
+  g_autoptr(GObject) row_item = gtk_tree_list_row_get_item (row);
 
   gtk_tree_expander_set_list_row (expander, row);
-  refract_sidebar_row_set_item (REFRACT_SIDEBAR_ROW (child), gtk_tree_list_row_get_item (row));
+  refract_sidebar_row_set_item (REFRACT_SIDEBAR_ROW (child), row_item);
 }
 
 static void
@@ -179,8 +189,10 @@ static GObject *
 selected_item (RefractWindow *self)
 {
   GtkTreeListRow *row = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr(GObject) item = row ? gtk_tree_list_row_get_item (row) : NULL;
 
-  return row ? gtk_tree_list_row_get_item (row) : NULL;
+  /* get_item() gives a reference; the selected row keeps one of its own */
+  return item;
 }
 
 static void
@@ -298,12 +310,45 @@ update_content (RefractWindow *self)
     }
 }
 
+/* Folded, goes from the list to the page of what is selected. Side by side
+ * there is nowhere to go, and navigating would move the keyboard focus out of
+ * the list, into the page (selecting the machine's name). */
+static void
+show_content (RefractWindow *self)
+{
+  if (selected_item (self) != NULL && adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
 static void
 selection_changed (RefractWindow *self)
 {
   update_content (self);
-  if (selected_item (self) != NULL)
-    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  if (!self->quiet_selection)
+    show_content (self);
+}
+
+/* A row picked again after going back to the list does not change the
+ * selection: a click or Enter on the selected row shows its page again. */
+static void
+row_released (GtkGestureClick *gesture,
+              int              n_press,
+              double           x,
+              double           y,
+              RefractWindow   *self)
+{
+  GtkWidget *expander = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkTreeListRow *row = gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (expander));
+  g_autoptr(GObject) item = row ? gtk_tree_list_row_get_item (row) : NULL;
+
+  if (item != NULL && item == selected_item (self))
+    show_content (self);
+}
+
+static void
+row_activated (RefractWindow *self)
+{
+  show_content (self);
 }
 
 static void
@@ -330,7 +375,7 @@ select_matching (RefractWindow *self, RefractMachine *machine, const char *name)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->tree), i);
-      GObject *item = gtk_tree_list_row_get_item (row);
+      g_autoptr(GObject) item = gtk_tree_list_row_get_item (row);
 
       if (!REFRACT_IS_MACHINE (item))
         continue;
@@ -386,10 +431,14 @@ select_connection (RefractWindow *self, RefractConnection *connection)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->tree), i);
+      g_autoptr(GObject) item = gtk_tree_list_row_get_item (row);
 
-      if (gtk_tree_list_row_get_item (row) == (gpointer) connection)
+      if (item == (gpointer) connection)
         {
+          /* the host's page shows beside the list; a folded window stays on the list */
+          self->quiet_selection = TRUE;
           gtk_single_selection_set_selected (self->selection, i);
+          self->quiet_selection = FALSE;
           return;
         }
     }
@@ -747,10 +796,11 @@ refract_window_init (RefractWindow *self)
   self->sorter = gtk_custom_sorter_new (compare_machines, self, NULL);
   self->filter = gtk_custom_filter_new (match_machine, self, NULL);
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
+  g_signal_connect_swapped (self->list_view, "activate", G_CALLBACK (row_activated), self);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self->sidebar));

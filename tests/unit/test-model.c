@@ -276,7 +276,8 @@ test_demo_lifecycle (void)
   run_expecting (kali, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING, "Running");
   run_expecting (kali, REFRACT_MACHINE_ACTION_SAVE, REFRACT_MACHINE_STATE_SHUTOFF,
                  "Shut Off (saved)");
-  g_assert_true (refract_machine_get_has_managed_save (kali));
+  /* details are reloaded after the refresh that follows the event */
+  rt_wait_until (refract_machine_get_has_managed_save (kali), 10, "the saved state to show");
   run_expecting (kali, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING, "Running");
   rt_wait_until (!refract_machine_get_has_managed_save (kali), 10, "the saved state to be used up");
 
@@ -302,14 +303,17 @@ test_demo_refused (void)
   /* the UI would not offer these; a stale view might still ask */
   g_assert_false (refract_machine_can (sandbox, REFRACT_MACHINE_ACTION_RESUME));
   g_assert_false (rt_run (sandbox, REFRACT_MACHINE_ACTION_RESUME, &error));
-  g_assert_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_INVALID_STATE);
+  /* the test driver calls this an internal error, QEMU an invalid operation */
+  g_assert_true (g_error_matches (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_INVALID_STATE)
+                 || g_error_matches (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED));
   g_test_message ("resume: %s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "Could not resume the machine: "));
   g_assert_nonnull (strstr (error->message, "not paused"));
   g_clear_error (&error);
 
   g_assert_false (rt_run (sandbox, REFRACT_MACHINE_ACTION_START, &error));
-  g_assert_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_INVALID_STATE);
+  g_assert_true (g_error_matches (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_INVALID_STATE)
+                 || g_error_matches (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED));
   g_test_message ("start: %s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "Could not start the machine: "));
   g_assert_nonnull (strstr (error->message, "already running"));

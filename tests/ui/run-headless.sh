@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# run-headless.sh XVFB DBUS_RUN_SESSION SESSION_CONF COMMAND...
+#
+# Runs COMMAND on an X server of its own (Xvfb, 1280×800, 24 bits) and a
+# session bus of its own. Xvfb picks a free display itself (-displayfd), so
+# tests started in parallel never race for one, as `xvfb-run -a` can.
+set -eu
+
+xvfb=$1 dbus_run_session=$2 session_conf=$3
+shift 3
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/refract-ui-test.XXXXXX")
+xvfb_pid=
+cleanup () {
+  if [ -n "$xvfb_pid" ]; then
+    kill "$xvfb_pid" 2>/dev/null || true
+    wait "$xvfb_pid" 2>/dev/null || true
+  fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$xvfb" -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset \
+  3>"$dir/display" 2>"$dir/xvfb.log" &
+xvfb_pid=$!
+
+# Xvfb writes the display number once it accepts clients; 10 s at most.
+i=0
+while ! grep -q '^[0-9][0-9]*$' "$dir/display" 2>/dev/null; do
+  if ! kill -0 "$xvfb_pid" 2>/dev/null || [ "$i" -ge 200 ]; then
+    echo "Bail out! Xvfb did not start"
+    cat "$dir/xvfb.log" >&2
+    exit 1
+  fi
+  i=$((i + 1))
+  sleep 0.05
+done
+DISPLAY=":$(cat "$dir/display")"
+export DISPLAY
+unset WAYLAND_DISPLAY
+
+# not exec: the trap must stop Xvfb when the test ends
+status=0
+"$dbus_run_session" --config-file="$session_conf" -- "$@" || status=$?
+exit "$status"
