@@ -378,6 +378,8 @@ write_report_and_quit (const char *error)
 
   if (error != NULL)
     json_str ("error", error);
+  json_double ("cpu_ms_total", process_cpu_ns () / 1e6);
+  json_double ("wall_ms_total", ms_since_t0 (g_get_monotonic_time ()));
   g_string_append (B.json, "\n}\n");
   tmp = g_strconcat (B.out_path, ".tmp", NULL);
   if (!g_file_set_contents (tmp, B.json->str, B.json->len, &err) || g_rename (tmp, B.out_path) != 0)
@@ -748,8 +750,10 @@ populated_and_painted (void)
   g_clear_handle_id (&B.watchdog_id, g_source_remove);
 
   json_str ("mode", B.mode == MODE_IDLE ? "idle" : B.mode == MODE_SCROLL ? "scroll" : "startup");
-#ifdef RB_IN_PROCESS
+#if defined (RB_IN_PROCESS)
   json_str ("binary", "refract-bench (in-process)");
+#elif defined (RB_FLOOR)
+  json_str ("binary", "refract-bench-floor");
 #else
   json_str ("binary", "refract (LD_PRELOAD)");
 #endif
@@ -777,6 +781,7 @@ populated_and_painted (void)
   json_double ("rss_growth_during_open_mib", ((gint64) vir_rss_after_open - (gint64) vir_rss_before_open) / 1024.0);
   json_double ("open_to_model_ms", vir_open_begin ? (B.t_model - vir_open_begin) / 1000.0 : -1);
   json_double ("open_to_painted_ms", vir_open_begin ? (B.t_painted - vir_open_begin) / 1000.0 : -1);
+  json_double ("connected_to_painted_ms", vir_open_end ? (B.t_painted - vir_open_end) / 1000.0 : -1);
   g_mutex_unlock (&vir_lock);
   json_double ("model_to_painted_ms", (B.t_painted - B.t_model) / 1000.0);
   json_int ("frames_until_painted", B.n_frames);
@@ -798,6 +803,8 @@ populated_and_painted (void)
     }
 }
 
+static void find_sidebar (void);
+
 static void
 before_paint (GdkFrameClock *clock, gpointer data)
 {
@@ -812,6 +819,7 @@ after_paint (GdkFrameClock *clock, gpointer data)
   B.n_frames++;
   if (B.t_first_paint == 0)
     B.t_first_paint = now;
+  find_sidebar ();
 
   if (B.scrolling)
     {
@@ -866,6 +874,23 @@ window_realized (GtkWidget *window, gpointer data)
   g_signal_connect_after (B.clock, "after-paint", G_CALLBACK (after_paint), NULL);
 }
 
+/* The list view may only be put in the window after ::window-added (it is in
+ * refract-bench-floor), so this is tried again until it is found. */
+static void
+find_sidebar (void)
+{
+  if (B.list_view != NULL || B.window == NULL)
+    return;
+  B.list_view = GTK_LIST_VIEW (find_list_view (B.window));
+  if (B.list_view == NULL)
+    return;
+#ifdef RB_IN_PROCESS
+  g_assert (B.list_view == _refract_window_get_list_view (REFRACT_WINDOW (B.window)));
+#endif
+  g_signal_connect (B.list_view, "notify::model", G_CALLBACK (list_model_changed), NULL);
+  list_model_changed (B.list_view, NULL, NULL);
+}
+
 static void
 window_added (GtkApplication *app, GtkWindow *window, gpointer data)
 {
@@ -873,17 +898,7 @@ window_added (GtkApplication *app, GtkWindow *window, gpointer data)
     return;
   B.t_window = g_get_monotonic_time ();
   B.window = GTK_WIDGET (window);
-  B.list_view = GTK_LIST_VIEW (find_list_view (B.window));
-#ifdef RB_IN_PROCESS
-  g_assert (B.list_view == _refract_window_get_list_view (REFRACT_WINDOW (window)));
-#endif
-  if (B.list_view == NULL)
-    {
-      fprintf (stderr, "refract-bench: the window has no GtkListView\n");
-      return;
-    }
-  g_signal_connect (B.list_view, "notify::model", G_CALLBACK (list_model_changed), NULL);
-  list_model_changed (B.list_view, NULL, NULL);
+  find_sidebar ();
   if (gtk_widget_get_realized (B.window))
     window_realized (B.window, NULL);
   else

@@ -36,6 +36,7 @@ struct _RefractMachine
   guint64            max_memory;
   guint              busy;
   guint              refresh_queued : 1;
+  guint              refresh_again : 1;  /* asked for while one was in flight */
   guint              details_loaded : 1;
   guint              autostart : 1;
   guint              persistent : 1;
@@ -399,6 +400,15 @@ refresh_done (GObject      *object,
   self->refresh_queued = FALSE;
   if (snap == NULL)
     return;
+  if (self->refresh_again)
+    {
+      /* taken before the latest event: it could undo what the event said */
+      self->refresh_again = FALSE;
+      _refract_domain_snapshot_free (snap);
+      g_free (snap);
+      _refract_machine_refresh (self);
+      return;
+    }
   if (snap->gone)
     {
       _refract_domain_snapshot_free (snap);
@@ -414,14 +424,20 @@ refresh_done (GObject      *object,
     refract_machine_load_details_async (self, NULL, NULL, NULL);
 }
 
-/* Coalesces: a burst of events costs one look at the domain. */
+/* Coalesces: a burst of events costs one look at the domain, taken after
+ * the last of them. */
 void
 _refract_machine_refresh (RefractMachine *self)
 {
   g_autoptr(GTask) task = NULL;
   virDomainPtr dom;
 
-  if (self->refresh_queued || (dom = _refract_machine_ref_domain (self)) == NULL)
+  if (self->refresh_queued)
+    {
+      self->refresh_again = TRUE;
+      return;
+    }
+  if ((dom = _refract_machine_ref_domain (self)) == NULL)
     return;
 
   self->refresh_queued = TRUE;

@@ -5,8 +5,12 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "refract-model.h"
+#include "refract-os.h"
 #include "refract-sidebar-row.h"
 #include "refract-ui-test.h"
 
@@ -20,15 +24,32 @@ rut_init (int    *argc,
 {
   g_autoptr(GError) error = NULL;
 
-  /* Pixels that do not depend on a GL driver, and no accessibility bus to
-   * look for on the private session bus the tests run on. */
+  /* Pixels that do not depend on a GL driver (and no driver's allocations
+   * for LeakSanitizer to report), and no accessibility bus to look for on the
+   * private session bus the tests run on. */
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GTK_A11Y", "none", FALSE);
 
-  gtk_test_init (argc, argv, NULL);
+  /* Not gtk_test_init(): it sets the locale to en_US.UTF-8, which a Debian
+   * without locales-all lacks, and leaves the C locale; gtk_init() takes the
+   * C.UTF-8 of the test environment. */
+  g_test_init (argc, argv, NULL);
+  gtk_init ();
   adw_init ();
   if (!refract_model_init (&error))
     g_error ("refract_model_init: %s", error->message);
+
+  /* libosinfo leaks a little while it reads its database, which Refract
+   * reads once, with the first machine's details, and keeps: read it here,
+   * where LeakSanitizer looks away. */
+#ifdef __SANITIZE_ADDRESS__
+  __lsan_disable ();
+#endif
+  g_free (refract_os_name_for_id ("http://debian.org/debian/testing"));
+#ifdef __SANITIZE_ADDRESS__
+  __lsan_enable ();
+#endif
 
   /* Transitions end at once: a leaflet folds, a revealer shows, in one frame. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);

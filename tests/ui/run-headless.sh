@@ -1,15 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# run-headless.sh XVFB DBUS_RUN_SESSION SESSION_CONF COMMAND...
+# run-headless.sh XVFB DBUS_RUN_SESSION SESSION_CONF LSAN_SUPP COMMAND...
 #
 # Runs COMMAND on an X server of its own (Xvfb, 1280×800, 24 bits) and a
 # session bus of its own. Xvfb picks a free display itself (-displayfd), so
 # tests started in parallel never race for one, as `xvfb-run -a` can.
+# LSAN_SUPP is added to the LeakSanitizer suppressions LSAN_OPTIONS names.
 set -eu
 
-xvfb=$1 dbus_run_session=$2 session_conf=$3
-shift 3
+xvfb=$1 dbus_run_session=$2 session_conf=$3 lsan_supp=$4
+shift 4
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/refract-ui-test.XXXXXX")
 xvfb_pid=
@@ -22,6 +23,19 @@ cleanup () {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# LeakSanitizer reads one suppressions file: the suite's and ours, merged.
+case ":${LSAN_OPTIONS:-}" in
+  *:suppressions=*)
+    suite_supp=$(printf '%s\n' "$LSAN_OPTIONS" | sed -n 's/\(^\|.*:\)suppressions=\([^:]*\).*/\2/p')
+    cat "$suite_supp" "$lsan_supp" >"$dir/lsan.supp"
+    LSAN_OPTIONS=$(printf '%s\n' "$LSAN_OPTIONS" | sed "s#\(^\|:\)suppressions=[^:]*#\1suppressions=$dir/lsan.supp#")
+    ;;
+  *)
+    LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$lsan_supp"
+    ;;
+esac
+export LSAN_OPTIONS
 
 "$xvfb" -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset \
   3>"$dir/display" 2>"$dir/xvfb.log" &

@@ -11,25 +11,6 @@ static const char * const all_rows[] = {
   "Demo Host", "Coding Sandbox", "DSP Coprocessor", "Kali Linux", "OpenWRT Router", NULL
 };
 
-/* Takes @n samples of the machines on screen, so their graphs have a line. */
-static void
-take_samples (guint n)
-{
-  RefractStatsSampler *sampler = refract_stats_sampler_get_default ();
-
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 calls = refract_stats_sampler_get_n_calls (sampler);
-      gint64 until = g_get_monotonic_time () + 150 * 1000;
-
-      /* samples closer than the sampler can measure would all read zero */
-      while (g_get_monotonic_time () < until)
-        rut_iterate_before (until);
-      refract_stats_sampler_sample_now (sampler);
-      rut_wait_until (refract_stats_sampler_get_n_calls (sampler) > calls, "a statistics sample");
-    }
-}
-
 /* The window lists the demo host and its four machines by their titles, and
  * shows a machine's overview when it is selected. */
 static void
@@ -61,7 +42,6 @@ test_window_demo_host (void)
   g_assert_false (gtk_label_get_selection_bounds (GTK_LABEL (rut_find_label_with_class (content, "title-1")),
                                                   NULL, NULL));
   rut_wait_details (window);
-  take_samples (8);
 
   g_assert_cmpint (gtk_widget_get_width (content), ==, 1000);
   g_assert_cmpint (gtk_widget_get_height (content), ==, 680);
