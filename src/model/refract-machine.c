@@ -80,6 +80,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SAMPLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 notify (RefractMachine *self, guint prop)
 {
@@ -248,6 +255,10 @@ refract_machine_class_init (RefractMachineClass *klass)
   properties[PROP_CPU_USAGE] = g_param_spec_double ("cpu-usage", NULL, NULL, -1, 100, -1, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* a sample was added to the CPU and memory history */
+  signals[SAMPLED] = g_signal_new ("sampled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -721,7 +732,8 @@ _refract_machine_push_sample (RefractMachine *self,
   self->last_cpu_time = cpu_time_ns;
   self->last_sample_us = monotonic_us;
 
-  if (cpu >= 0 || memory_kib >= 0)
+  /* the first sample only gives a base for the next CPU delta */
+  if (cpu >= 0)
     {
       double mem = memory_kib >= 0 && self->memory > 0 ? 100.0 * memory_kib / self->memory : 0;
 
@@ -743,6 +755,8 @@ _refract_machine_push_sample (RefractMachine *self,
       notify (self, PROP_MEMORY_USED);
     }
   g_object_thaw_notify (G_OBJECT (self));
+  if (cpu >= 0)
+    g_signal_emit (self, signals[SAMPLED], 0);
 }
 
 gboolean

@@ -92,14 +92,19 @@ refract_sparkline_snapshot (GtkWidget   *widget,
     n = refract_machine_get_cpu_history (self->machine, values, G_N_ELEMENTS (values));
   else
     n = refract_machine_get_memory_history (self->machine, values, G_N_ELEMENTS (values));
-  if (n < 2)
-    return;
 
 #if GTK_CHECK_VERSION (4, 10, 0)
   gtk_widget_get_color (widget, &color);
 #else
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
 #endif
+  /* the whole time span, so a history that is still filling up reads as such */
+  gtk_snapshot_append_color (snapshot,
+                             &(GdkRGBA) { color.red, color.green, color.blue, color.alpha * 0.07 },
+                             &GRAPHENE_RECT_INIT (0, 0, w, h));
+  if (n < 2)
+    return;
+
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   build_path (cr, values, n, w, h);
   cairo_line_to (cr, w, h);
@@ -141,12 +146,8 @@ refract_sparkline_set_machine (RefractSparkline *self,
   g_set_object (&self->machine, machine);
   if (machine != NULL)
     {
-      /* cpu-usage is notified on every sample with a value, memory-used too */
-      self->notify_id = g_signal_connect_object (machine,
-                                                 self->kind == REFRACT_SPARKLINE_CPU
-                                                 ? "notify::cpu-usage" : "notify::memory-used",
-                                                 G_CALLBACK (machine_sampled), self,
-                                                 G_CONNECT_SWAPPED);
+      self->notify_id = g_signal_connect_object (machine, "sampled", G_CALLBACK (machine_sampled),
+                                                 self, G_CONNECT_SWAPPED);
       update_watch (self);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));

@@ -151,10 +151,12 @@ setup_row (GtkSignalListItemFactory *factory,
 {
   GtkWidget *expander = gtk_tree_expander_new ();
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkWidget *row = refract_sidebar_row_new ();
 
   g_signal_connect (click, "released", G_CALLBACK (row_released), user_data);
   gtk_widget_add_controller (expander, GTK_EVENT_CONTROLLER (click));
-  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), refract_sidebar_row_new ());
+  gtk_widget_set_hexpand (row, TRUE);
+  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), row);
   gtk_list_item_set_child (item, expander);
 }
 
