@@ -998,7 +998,7 @@ delete_volumes (virConnectPtr conn, GStrv volumes, GError **error)
       if (ret < 0)
         {
           g_autofree char *what = g_strdup_printf (_("The machine was deleted, but its disk "
-                                                     "“%s” could not be"), volumes[i]);
+                                                     "“%s” could not be deleted"), volumes[i]);
           *error = refract_error_from_libvirt (what);
           return FALSE;
         }
