@@ -93,6 +93,7 @@ static struct
   gint64        t_painted;         /* first frame painted after that */
   guint         n_frames;
   gint64        frame_begin;
+  gint64        frame_work_us;     /* summed over the frames before t_painted */
   guint         n_polls;
   gboolean      done;
   guint         watchdog_id;
@@ -273,6 +274,15 @@ process_cpu_ns (void)
   struct timespec ts;
 
   clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+static gint64
+thread_cpu_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
   return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
@@ -786,6 +796,8 @@ populated_and_painted (void)
   json_double ("model_to_painted_ms", (B.t_painted - B.t_model) / 1000.0);
   json_int ("frames_until_painted", B.n_frames);
   json_double ("cpu_ms_until_painted", process_cpu_ns () / 1e6);
+  json_double ("main_thread_cpu_ms_until_painted", thread_cpu_ns () / 1e6);
+  json_double ("frame_work_ms_until_painted", B.frame_work_us / 1000.0);
   report_watch ("");
 
   switch (B.mode)
@@ -819,6 +831,8 @@ after_paint (GdkFrameClock *clock, gpointer data)
   B.n_frames++;
   if (B.t_first_paint == 0)
     B.t_first_paint = now;
+  if (B.t_painted == 0 && B.frame_begin != 0)
+    B.frame_work_us += now - B.frame_begin;
   find_sidebar ();
 
   if (B.scrolling)

@@ -58,8 +58,10 @@ update_connection (RefractSidebarRow *self, RefractConnection *connection)
   gtk_image_set_from_icon_name (self->icon, icon);
   gtk_label_set_label (self->title, refract_connection_get_display_name (connection));
   gtk_label_set_label (self->subtitle, subtitle);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), state == REFRACT_CONNECTION_STATE_CONNECTING);
-  gtk_spinner_set_spinning (self->spinner, state == REFRACT_CONNECTION_STATE_CONNECTING);
+  /* No spinner while connecting: opening a big host keeps a core busy, and an
+   * animation competing for it makes the list arrive later. */
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->sparkline), FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (self), "connection");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "machine");
