@@ -1136,10 +1136,10 @@ run_op (RefractMachine      *self,
   g_task_set_source_tag (task, source_tag);
   if (self->gdom == NULL || !_refract_connection_is_up (self->connection))
     {
-      op_data_free (data);
       g_task_return_new_error (task, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_DISCONNECTED,
                                _("%s: the connection to libvirt is down."),
                                action_failure (data->action));
+      op_data_free (data);
       return;
     }
 

@@ -264,7 +264,7 @@ check_statistics (Harness *h, RefractMachine *machine)
   refract_stats_sampler_unwatch (sampler, machine);
   g_assert_false (refract_stats_sampler_get_running (sampler));
   rt_spin (200);
-  g_assert_finalize_object (sampler);
+  rt_unref_and_wait (sampler);
 }
 
 static void

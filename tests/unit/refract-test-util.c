@@ -53,8 +53,10 @@ wake_up (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* One blocking iteration of the default context, woken at @deadline at the
- * latest. FALSE once the deadline has passed. */
+/* One blocking iteration of the default context, woken after 50 ms at the
+ * latest: what is waited for may change in another thread without waking the
+ * main loop (a GTask's worker can drop the last reference to its source
+ * object). FALSE once @deadline has passed. */
 gboolean
 rt_iterate_before (gint64 deadline)
 {
@@ -63,7 +65,7 @@ rt_iterate_before (gint64 deadline)
 
   if (left <= 0)
     return FALSE;
-  id = g_timeout_add ((guint) MAX (1, left / 1000), wake_up, &id);
+  id = g_timeout_add ((guint) CLAMP (left / 1000, 1, 50), wake_up, &id);
   g_main_context_iteration (NULL, TRUE);
   g_clear_handle_id (&id, g_source_remove);
   return TRUE;
@@ -126,16 +128,26 @@ rt_open (const char *uri)
 void
 rt_close (RefractConnection *connection)
 {
-  GObject *weak = G_OBJECT (connection);
-
   refract_connection_close (connection);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (refract_connection_get_machines (connection))),
                     ==, 0);
-  g_object_add_weak_pointer (weak, (gpointer *) &weak);
-  g_object_unref (connection);
-  rt_wait_until (weak == NULL, 30, "the connection to be finalized");
+  rt_unref_and_wait (connection);
   /* the handle is closed in a thread; let its completion run */
   rt_spin (50);
+}
+
+/* Drops the caller's (last) reference and waits until @object is finalized:
+ * a GTask's worker may still hold it for a moment after its callback ran.
+ * Like g_assert_finalize_object(), but without that race. */
+void
+rt_unref_and_wait (gpointer object)
+{
+  GObject *weak = G_OBJECT (object);
+  g_autofree char *what = g_strdup_printf ("the %s to be finalized", G_OBJECT_TYPE_NAME (object));
+
+  g_object_add_weak_pointer (weak, (gpointer *) &weak);
+  g_object_unref (object);
+  rt_wait_until (weak == NULL, 30, what);
 }
 
 RefractMachine *

@@ -42,6 +42,7 @@ void                rt_store_result        (GObject             *source,
 
 RefractConnection  *rt_open                (const char          *uri);
 void                rt_close               (RefractConnection   *connection);
+void                rt_unref_and_wait      (gpointer             object);
 RefractMachine     *rt_find               (RefractConnection   *connection,
                                             const char          *name);
 gboolean            rt_run                 (RefractMachine      *machine,

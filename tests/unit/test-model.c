@@ -64,7 +64,7 @@ test_open_default (void)
 static void
 test_open_invalid_uri (void)
 {
-  g_autoptr(RefractConnection) connection = refract_connection_new ("qemu:///bogus");
+  RefractConnection *connection = refract_connection_new ("qemu:///bogus");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   const GError *state_error;
@@ -79,12 +79,14 @@ test_open_invalid_uri (void)
   g_assert_error ((GError *) state_error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_INVALID_URI);
   /* no retrying an address that can never work */
   g_assert_cmpuint (refract_connection_get_retry_seconds (connection), ==, 0);
+  g_clear_object (&result);
+  rt_close (connection);
 }
 
 static void
 test_open_no_daemon (void)
 {
-  g_autoptr(RefractConnection) connection =
+  RefractConnection *connection =
     refract_connection_new ("qemu:///system?socket=/nonexistent/refract-test/libvirt-sock");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -97,6 +99,8 @@ test_open_no_daemon (void)
   g_assert_nonnull (strstr (refract_error_get_remedy (error), "systemctl"));
   g_assert_cmpint (refract_connection_get_state (connection), ==, REFRACT_CONNECTION_STATE_FAILED);
   g_assert_cmpuint (n_machines (connection), ==, 0);
+  g_clear_object (&result);
+  rt_close (connection);
 }
 
 /* ---- the demo host ------------------------------------------------------ */

@@ -78,7 +78,7 @@ test_one_call_per_tick (void)
   rt_spin (100);
   g_assert_cmpuint (refract_stats_sampler_get_n_calls (sampler), ==, before);
 
-  g_assert_finalize_object (sampler);
+  rt_unref_and_wait (sampler);
   rt_close (connection);
 }
 
@@ -102,7 +102,7 @@ test_stopped_machines_cost_nothing (void)
   g_assert_cmpuint (refract_machine_get_memory_used (kali), ==, 0);
   refract_stats_sampler_unwatch (sampler, kali);
 
-  g_assert_finalize_object (sampler);
+  rt_unref_and_wait (sampler);
   rt_close (connection);
 }
 
