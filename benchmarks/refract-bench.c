@@ -8,22 +8,12 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
-#include "refract-application.h"
 #include "refract-bench-hooks.h"
+#include "refract-main.h"
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(RefractApplication) app = NULL;
-
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  app = refract_application_new ();
-  rb_hooks_install (G_APPLICATION (app));
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  return refract_main (argc, argv, rb_hooks_install);
 }

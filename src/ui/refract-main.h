@@ -1,0 +1,17 @@
+/* refract-main.h: what main() does, shared with the in-process benchmark
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef void (*RefractAppHook) (GApplication *app);
+
+int refract_main (int             argc,
+                  char          **argv,
+                  RefractAppHook  hook);
+
+G_END_DECLS
