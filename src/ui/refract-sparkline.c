@@ -98,7 +98,10 @@ refract_sparkline_snapshot (GtkWidget   *widget,
 #else
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
 #endif
-  /* the whole time span, so a history that is still filling up reads as such */
+  /* Nothing at all for hosts that report no statistics. Once there is data, the
+   * whole time span, so a history that is still filling up reads as such. */
+  if (n == 0)
+    return;
   gtk_snapshot_append_color (snapshot,
                              &(GdkRGBA) { color.red, color.green, color.blue, color.alpha * 0.07 },
                              &GRAPHENE_RECT_INIT (0, 0, w, h));
