@@ -11,6 +11,8 @@ build_pkgs=(
   meson ninja-build pkg-config gcc gettext itstool
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev
   libvirt-dev libvirt-glib-1.0-dev libxml2-dev libosinfo-1.0-dev
+  libspice-client-glib-2.0-dev
+  libvte-2.91-gtk4-dev
 )
 runtime_pkgs=(
   libvirt0 libvirt-clients osinfo-db adwaita-icon-theme dbus
@@ -23,6 +25,7 @@ test_pkgs=(
   libvirt-daemon-system qemu-system-x86 xvfb xauth dbus-x11
   desktop-file-utils appstream yelp-tools libxml2-utils python3
   iproute2 util-linux procps
+  libspice-server-dev
 )
 
 mode=${1:-run}

@@ -164,6 +164,16 @@ add_graphics (xmlNodePtr node, GPtrArray *out)
   g_ptr_array_add (out, g);
 }
 
+static int
+count_nodes (xmlXPathContextPtr ctx, const char *expr)
+{
+  xmlXPathObjectPtr obj = xmlXPathEvalExpression ((const xmlChar *) expr, ctx);
+  int n = obj && obj->nodesetval ? obj->nodesetval->nodeNr : 0;
+
+  xmlXPathFreeObject (obj);
+  return n;
+}
+
 RefractMachineXml *
 _refract_machine_xml_parse (const char  *text,
                             GError     **error)
@@ -195,6 +205,7 @@ _refract_machine_xml_parse (const char  *text,
   foreach_node (ctx, "/domain/devices/disk", add_disk, xml->disks);
   foreach_node (ctx, "/domain/devices/interface", add_nic, xml->nics);
   foreach_node (ctx, "/domain/devices/graphics", add_graphics, xml->graphics);
+  xml->has_serial = count_nodes (ctx, "/domain/devices/serial | /domain/devices/console") > 0;
 
   xmlXPathFreeContext (ctx);
   xmlFreeDoc (doc);

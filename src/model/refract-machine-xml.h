@@ -22,6 +22,7 @@ typedef struct
   gboolean   autostart;
   gboolean   persistent;
   gboolean   managed_save;
+  gboolean   has_serial;
 } RefractMachineXml;
 
 RefractMachineXml *_refract_machine_xml_parse (const char        *xml,

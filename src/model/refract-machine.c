@@ -41,6 +41,7 @@ struct _RefractMachine
   guint              autostart : 1;
   guint              persistent : 1;
   guint              managed_save : 1;
+  guint              has_serial : 1;
 
   double             cpu_usage;
   guint64            memory_used;
@@ -667,6 +668,13 @@ refract_machine_get_has_graphics (RefractMachine *self)
   return self->graphics != NULL && self->graphics->len > 0;
 }
 
+/* A serial port or console device; known once the details are loaded. */
+gboolean
+refract_machine_get_has_serial (RefractMachine *self)
+{
+  return self->has_serial;
+}
+
 static guint
 copy_history (RefractMachine *self, const double *ring, double *out, guint max)
 {
@@ -882,6 +890,7 @@ apply_details (RefractMachine *self, RefractMachineXml *xml)
   SET_FIELD (self, autostart, xml->autostart, PROP_AUTOSTART);
   SET_FIELD (self, persistent, xml->persistent, PROP_PERSISTENT);
   SET_FIELD (self, managed_save, xml->managed_save, PROP_HAS_MANAGED_SAVE);
+  self->has_serial = xml->has_serial;
 
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_clear_pointer (&self->nics, g_ptr_array_unref);

@@ -74,6 +74,7 @@ guint64              refract_machine_get_max_memory        (RefractMachine      
 const char          *refract_machine_get_os_id             (RefractMachine       *self);
 const char          *refract_machine_get_os_name           (RefractMachine       *self);
 gboolean             refract_machine_get_has_graphics      (RefractMachine       *self);
+gboolean             refract_machine_get_has_serial        (RefractMachine       *self);
 gboolean             refract_machine_get_autostart         (RefractMachine       *self);
 gboolean             refract_machine_get_persistent        (RefractMachine       *self);
 gboolean             refract_machine_get_has_managed_save  (RefractMachine       *self);

@@ -16,6 +16,7 @@ struct _RefractApplication
   RefractConnectionList *connections;
   GStrv                  connect_uris;
   char                  *show_machine;
+  gboolean               show_console;
   gboolean               demo;
 };
 
@@ -26,6 +27,8 @@ static const GOptionEntry option_entries[] = {
     N_("Connect to a libvirt URI (may be given more than once)"), N_("URI") },
   { "show-machine", 's', 0, G_OPTION_ARG_STRING, NULL,
     N_("Select the machine with this name"), N_("NAME") },
+  { "show-console", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Open the console of the machine with this name"), N_("NAME") },
   { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the demo host"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
   { NULL }
@@ -75,13 +78,16 @@ refract_application_activate (GApplication *app)
   if (!explicit && g_list_model_get_n_items (G_LIST_MODEL (self->connections)) == 0)
     refract_window_startup (window);
 
-  if (self->demo)
-    refract_window_open_connection (window, refract_connection_list_add_demo (self->connections),
-                                    self->show_machine);
-  for (guint i = 0; self->connect_uris && self->connect_uris[i]; i++)
-    refract_window_connect_uri (window, self->connect_uris[i], self->show_machine);
-  if (!explicit && self->show_machine != NULL)
+  /* selected now if already listed, else once a connection lists it */
+  if (self->show_machine != NULL && self->show_console)
+    refract_window_show_console_by_name (window, self->show_machine);
+  else if (self->show_machine != NULL)
     refract_window_select_machine_by_name (window, self->show_machine);
+
+  if (self->demo)
+    refract_window_open_connection (window, refract_connection_list_add_demo (self->connections), NULL);
+  for (guint i = 0; self->connect_uris && self->connect_uris[i]; i++)
+    refract_window_connect_uri (window, self->connect_uris[i], NULL);
 
   g_clear_pointer (&self->connect_uris, g_strfreev);
   g_clear_pointer (&self->show_machine, g_free);
@@ -107,6 +113,9 @@ refract_application_command_line (GApplication            *app,
   g_clear_pointer (&self->show_machine, g_free);
   g_variant_dict_lookup (options, "connect", "^as", &self->connect_uris);
   g_variant_dict_lookup (options, "show-machine", "s", &self->show_machine);
+  self->show_console = FALSE;
+  if (self->show_machine == NULL && g_variant_dict_lookup (options, "show-console", "s", &self->show_machine))
+    self->show_console = TRUE;
   self->demo = g_variant_dict_contains (options, "demo");
 
   for (guint i = 0; self->connect_uris && self->connect_uris[i]; i++)

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "refract-console-page.h"
 #include "refract-machine-page.h"
 #include "refract-sparkline.h"
 #include "refract-window.h"
@@ -37,6 +38,8 @@ struct _RefractMachinePage
   AdwPreferencesGroup  *disks_group;
   AdwPreferencesGroup  *nics_group;
   AdwPreferencesGroup  *graphics_group;
+  AdwViewStack         *view_stack;
+  RefractConsolePage   *console_page;
 };
 
 G_DEFINE_FINAL_TYPE (RefractMachinePage, refract_machine_page, ADW_TYPE_BIN)
@@ -651,6 +654,13 @@ refract_machine_page_set_machine (RefractMachinePage *self,
                              machine ? refract_machine_get_connection (machine) : NULL);
   refract_sparkline_set_machine (self->cpu_graph, machine);
   refract_sparkline_set_machine (self->memory_graph, machine);
+  if (machine != NULL)
+    {
+      g_autoptr(RefractConsole) console = refract_console_get_for_machine (machine);
+      refract_console_page_set_console (self->console_page, console);
+    }
+  else
+    refract_console_page_set_console (self->console_page, NULL);
   update_overview (self);
   update_details (self);
   if (machine != NULL)
@@ -705,6 +715,7 @@ refract_machine_page_class_init (RefractMachinePageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (REFRACT_TYPE_SPARKLINE);
+  g_type_ensure (REFRACT_TYPE_CONSOLE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/refract-machine-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, state_icon);
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, name_label);
@@ -721,6 +732,8 @@ refract_machine_page_class_init (RefractMachinePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, disks_group);
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, nics_group);
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, graphics_group);
+  gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, console_page);
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_class_install_action (widget_class, actions[i].name, NULL, lifecycle_action);
@@ -744,4 +757,25 @@ refract_machine_page_init (RefractMachinePage *self)
   g_signal_group_connect_swapped (self->connection_signals, "notify::state",
                                   G_CALLBACK (update_actions), self);
   update_actions (self);
+}
+
+/* Switches to the Console tab (refract --show-console). */
+void
+refract_machine_page_show_console (RefractMachinePage *self)
+{
+  g_return_if_fail (REFRACT_IS_MACHINE_PAGE (self));
+  adw_view_stack_set_visible_child_name (self->view_stack, "console");
+}
+
+void
+refract_machine_page_detach_console (RefractMachinePage *self)
+{
+  g_return_if_fail (REFRACT_IS_MACHINE_PAGE (self));
+  refract_console_page_detach (self->console_page);
+}
+
+const char *
+refract_machine_page_get_tab (RefractMachinePage *self)
+{
+  return adw_view_stack_get_visible_child_name (self->view_stack);
 }

@@ -17,5 +17,8 @@ G_DECLARE_FINAL_TYPE (RefractMachinePage, refract_machine_page, REFRACT, MACHINE
 RefractMachine *refract_machine_page_get_machine (RefractMachinePage *self);
 void            refract_machine_page_set_machine (RefractMachinePage *self,
                                                   RefractMachine     *machine);
+void            refract_machine_page_show_console   (RefractMachinePage *self);
+void            refract_machine_page_detach_console (RefractMachinePage *self);
+const char     *refract_machine_page_get_tab        (RefractMachinePage *self);
 
 G_END_DECLS

@@ -27,6 +27,7 @@ struct _RefractWindow
   RefractMachine       *shown_machine;
   RefractConnection    *shown_connection;
   char                 *pending_machine;   /* select once its connection lists it */
+  gboolean              pending_console;   /* and open its Console tab */
   char                 *banner_action;
   gboolean              quiet_selection;   /* selected for the user, not by them */
 
@@ -403,6 +404,9 @@ refract_window_select_machine_by_name (RefractWindow *self,
   if (select_matching (self, NULL, name))
     {
       g_clear_pointer (&self->pending_machine, g_free);
+      if (self->pending_console)
+        refract_machine_page_show_console (self->machine_page);
+      self->pending_console = FALSE;
       return TRUE;
     }
   g_free (self->pending_machine);
@@ -474,7 +478,10 @@ opened (GObject      *object,
                                                    refract_connection_get_display_name (connection));
           refract_window_show_error (self, text);
         }
+      else if (self->pending_console)
+        refract_machine_page_show_console (self->machine_page);
       g_clear_pointer (&self->pending_machine, g_free);
+      self->pending_console = FALSE;
     }
   else if (gtk_single_selection_get_selected_item (self->selection) == NULL)
     select_connection (self, connection);
@@ -665,6 +672,31 @@ remove_connection_action (GtkWidget  *widget,
   refract_connection_list_remove (refract_application_get_connections (self->app), connection);
 }
 
+/* Selects @name and opens its console (refract --show-console). */
+void
+refract_window_show_console_by_name (RefractWindow *self,
+                                     const char    *name)
+{
+  g_return_if_fail (REFRACT_IS_WINDOW (self));
+
+  self->pending_console = TRUE;
+  refract_window_select_machine_by_name (self, name);
+}
+
+static void
+detach_console_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  RefractWindow *self = REFRACT_WINDOW (widget);
+
+  if (self->shown_machine != NULL)
+    {
+      refract_machine_page_show_console (self->machine_page);
+      refract_machine_page_detach_console (self->machine_page);
+    }
+}
+
 static void
 dismiss_banner_action (GtkWidget  *widget,
                        const char *action_name,
@@ -786,6 +818,7 @@ refract_window_class_init (RefractWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.remove-connection", NULL, remove_connection_action);
   gtk_widget_class_install_action (widget_class, "win.dismiss-banner", NULL, dismiss_banner_action);
+  gtk_widget_class_install_action (widget_class, "win.detach-console", NULL, detach_console_action);
 }
 
 static void

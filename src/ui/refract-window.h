@@ -24,6 +24,8 @@ void            refract_window_connect_uri             (RefractWindow      *self
                                                         const char         *machine_name);
 gboolean        refract_window_select_machine_by_name  (RefractWindow      *self,
                                                         const char         *name);
+void            refract_window_show_console_by_name    (RefractWindow      *self,
+                                                        const char         *name);
 void            refract_window_select_machine          (RefractWindow      *self,
                                                         RefractMachine     *machine);
 RefractMachine *refract_window_get_selected_machine    (RefractWindow      *self);

@@ -1,0 +1,373 @@
+/* refract-framebuffer.c: the guest's primary surface as damage-tracked texture tiles
+ *
+ * SPICE's invalidates arrive many times a frame; they only mark tiles. Once per
+ * frame (when the widget snapshots) the dirty tiles are copied out of the live
+ * primary into new immutable GdkMemoryTextures, forcing the unused X byte of
+ * the BGRX pixels to opaque alpha. The live buffer itself is never wrapped in a
+ * texture: it keeps changing under the renderer.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "refract-framebuffer.h"
+
+#define TILE REFRACT_FRAMEBUFFER_TILE_SIZE
+#define OPAQUE 0xff000000u
+
+typedef struct
+{
+  GdkTexture *texture;
+  gboolean    dirty;
+} Tile;
+
+struct _RefractFramebuffer
+{
+  GObject       parent_instance;
+
+  const guint8 *data;     /* borrowed from the display channel until it is destroyed */
+  int           width;
+  int           height;
+  int           stride;
+  guint         n_tiles_x;
+  guint         n_tiles_y;
+  Tile         *tiles;
+  guint         n_dirty;
+};
+
+G_DEFINE_FINAL_TYPE (RefractFramebuffer, refract_framebuffer, G_TYPE_OBJECT)
+
+static void
+free_tiles (RefractFramebuffer *self)
+{
+  for (guint i = 0; i < self->n_tiles_x * self->n_tiles_y; i++)
+    g_clear_object (&self->tiles[i].texture);
+  g_clear_pointer (&self->tiles, g_free);
+  self->n_tiles_x = self->n_tiles_y = 0;
+  self->n_dirty = 0;
+}
+
+static void
+refract_framebuffer_finalize (GObject *object)
+{
+  free_tiles (REFRACT_FRAMEBUFFER (object));
+  G_OBJECT_CLASS (refract_framebuffer_parent_class)->finalize (object);
+}
+
+static void
+refract_framebuffer_class_init (RefractFramebufferClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = refract_framebuffer_finalize;
+}
+
+static void
+refract_framebuffer_init (RefractFramebuffer *self)
+{
+}
+
+RefractFramebuffer *
+refract_framebuffer_new (void)
+{
+  return g_object_new (REFRACT_TYPE_FRAMEBUFFER, NULL);
+}
+
+static Tile *
+tile_at (RefractFramebuffer *self, guint tx, guint ty)
+{
+  g_assert (tx < self->n_tiles_x && ty < self->n_tiles_y);
+  return &self->tiles[ty * self->n_tiles_x + tx];
+}
+
+/**
+ * refract_framebuffer_set_primary:
+ * @data: (transfer none): BGRX pixels (SPICE_SURFACE_FMT_32_xRGB), valid until
+ *   refract_framebuffer_clear_primary () or the next set_primary
+ *
+ * Takes a new primary surface; every tile is dirty afterwards.
+ */
+void
+refract_framebuffer_set_primary (RefractFramebuffer *self,
+                                 int                 width,
+                                 int                 height,
+                                 int                 stride,
+                                 const guint8       *data)
+{
+  g_return_if_fail (REFRACT_IS_FRAMEBUFFER (self));
+  g_return_if_fail (width > 0 && height > 0 && stride >= width * 4 && data != NULL);
+
+  free_tiles (self);
+  self->data = data;
+  self->width = width;
+  self->height = height;
+  self->stride = stride;
+  self->n_tiles_x = (width + TILE - 1) / TILE;
+  self->n_tiles_y = (height + TILE - 1) / TILE;
+  self->tiles = g_new0 (Tile, self->n_tiles_x * self->n_tiles_y);
+  refract_framebuffer_invalidate (self, 0, 0, width, height);
+}
+
+void
+refract_framebuffer_clear_primary (RefractFramebuffer *self)
+{
+  g_return_if_fail (REFRACT_IS_FRAMEBUFFER (self));
+
+  free_tiles (self);
+  self->data = NULL;
+  self->width = self->height = self->stride = 0;
+}
+
+gboolean
+refract_framebuffer_has_primary (RefractFramebuffer *self)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), FALSE);
+  return self->data != NULL;
+}
+
+int
+refract_framebuffer_get_width (RefractFramebuffer *self)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), 0);
+  return self->width;
+}
+
+int
+refract_framebuffer_get_height (RefractFramebuffer *self)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), 0);
+  return self->height;
+}
+
+/* Cheap: called for every display-invalidate; only marks tiles. */
+void
+refract_framebuffer_invalidate (RefractFramebuffer *self,
+                                int                 x,
+                                int                 y,
+                                int                 width,
+                                int                 height)
+{
+  int x1, y1;
+
+  g_return_if_fail (REFRACT_IS_FRAMEBUFFER (self));
+
+  x1 = MIN (x + width, self->width);
+  y1 = MIN (y + height, self->height);
+  x = MAX (x, 0);
+  y = MAX (y, 0);
+  if (self->data == NULL || x >= x1 || y >= y1)
+    return;
+
+  for (guint ty = y / TILE; ty <= (guint) (y1 - 1) / TILE; ty++)
+    for (guint tx = x / TILE; tx <= (guint) (x1 - 1) / TILE; tx++)
+      {
+        Tile *tile = tile_at (self, tx, ty);
+
+        self->n_dirty += !tile->dirty;
+        tile->dirty = TRUE;
+      }
+}
+
+gboolean
+refract_framebuffer_is_dirty (RefractFramebuffer *self)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), FALSE);
+  return self->n_dirty > 0;
+}
+
+/* Two pixels at a time: this loop is most of the cost of a full-frame update. */
+static void
+copy_row_opaque (guint32 *dst, const guint32 *src, int n)
+{
+  const guint64 opaque2 = ((guint64) OPAQUE << 32) | OPAQUE;
+  int i = 0;
+
+  for (; i + 2 <= n; i += 2)
+    {
+      guint64 pair;
+
+      memcpy (&pair, src + i, sizeof pair);
+      pair |= opaque2;
+      memcpy (dst + i, &pair, sizeof pair);
+    }
+  for (; i < n; i++)
+    dst[i] = src[i] | OPAQUE;
+}
+
+/* Copies a rectangle of the primary, making every pixel opaque. */
+static GdkTexture *
+copy_rect (RefractFramebuffer *self, int x, int y, int width, int height)
+{
+  gsize row = (gsize) width * 4;
+  guint32 *pixels = g_malloc (row * height);
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (int j = 0; j < height; j++)
+    {
+      const guint32 *src = (const guint32 *) (self->data + (gsize) (y + j) * self->stride + x * 4);
+
+      copy_row_opaque (pixels + (gsize) j * width, src, width);
+    }
+
+  bytes = g_bytes_new_take (pixels, row * height);
+  /* the native format: no conversion on upload; opaque, so premultiplying changes nothing */
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, row);
+}
+
+static void
+rebuild_tile (RefractFramebuffer *self, guint tx, guint ty)
+{
+  Tile *tile = tile_at (self, tx, ty);
+  int x = tx * TILE, y = ty * TILE;
+
+  g_clear_object (&tile->texture);
+  tile->texture = copy_rect (self, x, y, MIN (TILE, self->width - x), MIN (TILE, self->height - y));
+  tile->dirty = FALSE;
+}
+
+/**
+ * refract_framebuffer_update:
+ *
+ * Rebuilds the textures of the dirty tiles; call once per frame.
+ *
+ * Returns: how many tiles were rebuilt
+ */
+guint
+refract_framebuffer_update (RefractFramebuffer *self)
+{
+  guint rebuilt = 0;
+
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), 0);
+
+  if (self->n_dirty == 0)
+    return 0;
+  for (guint ty = 0; ty < self->n_tiles_y; ty++)
+    for (guint tx = 0; tx < self->n_tiles_x; tx++)
+      if (tile_at (self, tx, ty)->dirty)
+        {
+          rebuild_tile (self, tx, ty);
+          rebuilt++;
+        }
+  self->n_dirty = 0;
+  return rebuilt;
+}
+
+static double
+snap (double value, int device_scale)
+{
+  return round (value * device_scale) / device_scale;
+}
+
+static gboolean
+is_integer_scale (double ratio)
+{
+  return ratio >= 1 && fabs (ratio - round (ratio)) < 1e-6;
+}
+
+static void
+append_tile (GtkSnapshot *snapshot, GdkTexture *texture, const graphene_rect_t *bounds,
+             gboolean nearest)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  gtk_snapshot_append_scaled_texture (snapshot, texture,
+                                      nearest ? GSK_SCALING_FILTER_NEAREST : GSK_SCALING_FILTER_LINEAR,
+                                      bounds);
+#else
+  /* 4.8 has no filter choice: tiles on whole device pixels are exact at 1:1 */
+  (void) nearest;
+  gtk_snapshot_append_texture (snapshot, texture, bounds);
+#endif
+}
+
+/**
+ * refract_framebuffer_snapshot:
+ * @dest: where the whole primary goes, in widget coordinates
+ * @device_scale: the surface's scale factor
+ *
+ * Draws the tiles (rebuilding the dirty ones first). Tile edges are put on
+ * whole device pixels so neighbours meet without seams, and integer scales
+ * use nearest-neighbour sampling where GTK offers it.
+ */
+void
+refract_framebuffer_snapshot (RefractFramebuffer    *self,
+                              GtkSnapshot           *snapshot,
+                              const graphene_rect_t *dest,
+                              int                    device_scale)
+{
+  double sx, sy;
+  gboolean nearest;
+
+  g_return_if_fail (REFRACT_IS_FRAMEBUFFER (self));
+
+  if (self->data == NULL || dest->size.width <= 0 || dest->size.height <= 0)
+    return;
+  refract_framebuffer_update (self);
+
+  device_scale = MAX (device_scale, 1);
+  sx = dest->size.width / self->width;
+  sy = dest->size.height / self->height;
+  nearest = is_integer_scale (sx * device_scale) && is_integer_scale (sy * device_scale);
+
+  for (guint ty = 0; ty < self->n_tiles_y; ty++)
+    for (guint tx = 0; tx < self->n_tiles_x; tx++)
+      {
+        double x0 = snap (dest->origin.x + tx * TILE * sx, device_scale);
+        double y0 = snap (dest->origin.y + ty * TILE * sy, device_scale);
+        double x1 = snap (dest->origin.x + MIN ((tx + 1) * TILE, (guint) self->width) * sx, device_scale);
+        double y1 = snap (dest->origin.y + MIN ((ty + 1) * TILE, (guint) self->height) * sy, device_scale);
+
+        append_tile (snapshot, tile_at (self, tx, ty)->texture,
+                     &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0), nearest);
+      }
+}
+
+/**
+ * refract_framebuffer_dup_texture:
+ *
+ * Returns: (transfer full) (nullable): the whole current primary, opaque
+ */
+GdkTexture *
+refract_framebuffer_dup_texture (RefractFramebuffer *self)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), NULL);
+
+  if (self->data == NULL)
+    return NULL;
+  return copy_rect (self, 0, 0, self->width, self->height);
+}
+
+guint
+refract_framebuffer_get_n_tiles_x (RefractFramebuffer *self)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), 0);
+  return self->n_tiles_x;
+}
+
+guint
+refract_framebuffer_get_n_tiles_y (RefractFramebuffer *self)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), 0);
+  return self->n_tiles_y;
+}
+
+gboolean
+refract_framebuffer_tile_is_dirty (RefractFramebuffer *self,
+                                   guint               tx,
+                                   guint               ty)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), FALSE);
+  g_return_val_if_fail (tx < self->n_tiles_x && ty < self->n_tiles_y, FALSE);
+  return tile_at (self, tx, ty)->dirty;
+}
+
+/* Returns: (transfer none) (nullable): the tile's texture as last rebuilt */
+GdkTexture *
+refract_framebuffer_get_tile (RefractFramebuffer *self,
+                              guint               tx,
+                              guint               ty)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), NULL);
+  g_return_val_if_fail (tx < self->n_tiles_x && ty < self->n_tiles_y, NULL);
+  return tile_at (self, tx, ty)->texture;
+}

@@ -1,0 +1,148 @@
+/* refract-console.c
+ *
+ * The SPICE session and the widgets live here, not in a page, so that moving
+ * the console into its own window moves the live display without reconnecting.
+ * There is one per machine at a time.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "refract-console.h"
+
+struct _RefractConsole
+{
+  GObject               parent_instance;
+  RefractMachine       *machine;
+  RefractSpiceSession  *session;
+  RefractSpiceDisplay  *display;
+  RefractSerialConsole *serial;
+  gboolean              detached;
+  gboolean              started;
+};
+
+G_DEFINE_FINAL_TYPE (RefractConsole, refract_console, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DETACHED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+static GHashTable *consoles;   /* RefractMachine* → RefractConsole* (weak both ways) */
+
+static void
+refract_console_dispose (GObject *object)
+{
+  RefractConsole *self = (RefractConsole *)object;
+
+  if (consoles != NULL && self->machine != NULL)
+    g_hash_table_remove (consoles, self->machine);
+  if (self->session != NULL)
+    refract_spice_session_disconnect (self->session);
+  if (self->serial != NULL)
+    refract_serial_console_set_machine (self->serial, NULL);
+  g_clear_object (&self->display);
+  g_clear_object (&self->serial);
+  g_clear_object (&self->session);
+  g_clear_object (&self->machine);
+
+  G_OBJECT_CLASS (refract_console_parent_class)->dispose (object);
+}
+
+static void
+refract_console_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_DETACHED: g_value_set_boolean (value, REFRACT_CONSOLE (object)->detached); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+refract_console_class_init (RefractConsoleClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = refract_console_dispose;
+  object_class->get_property = refract_console_get_property;
+
+  properties[PROP_DETACHED] =
+    g_param_spec_boolean ("detached", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+refract_console_init (RefractConsole *self)
+{
+}
+
+/* The console of @machine, made on first use; the caller owns a reference. */
+RefractConsole *
+refract_console_get_for_machine (RefractMachine *machine)
+{
+  RefractConsole *self;
+
+  g_return_val_if_fail (REFRACT_IS_MACHINE (machine), NULL);
+
+  if (consoles == NULL)
+    consoles = g_hash_table_new (NULL, NULL);
+  if ((self = g_hash_table_lookup (consoles, machine)) != NULL)
+    return g_object_ref (self);
+
+  self = g_object_new (REFRACT_TYPE_CONSOLE, NULL);
+  self->machine = g_object_ref (machine);
+  self->session = refract_spice_session_new (machine);
+  self->display = g_object_ref_sink (REFRACT_SPICE_DISPLAY (refract_spice_display_new ()));
+  refract_spice_display_set_session (self->display, self->session);
+  self->serial = g_object_ref_sink (REFRACT_SERIAL_CONSOLE (refract_serial_console_new ()));
+  g_hash_table_insert (consoles, machine, self);
+  return self;
+}
+
+/* Connects both consoles; they then follow the machine by themselves. */
+void
+refract_console_start (RefractConsole *self)
+{
+  g_return_if_fail (REFRACT_IS_CONSOLE (self));
+
+  if (self->started)
+    return;
+  self->started = TRUE;
+  if (refract_machine_get_has_graphics (self->machine))
+    refract_spice_session_connect (self->session);
+  if (refract_console_has_serial (self))
+    refract_serial_console_set_machine (self->serial, self->machine);
+}
+
+/* Headless machines, and machines with a serial or console device, get the text console. */
+gboolean
+refract_console_has_serial (RefractConsole *self)
+{
+  return !refract_machine_get_has_graphics (self->machine)
+         || refract_machine_get_has_serial (self->machine);
+}
+
+RefractMachine *refract_console_get_machine (RefractConsole *self) { return self->machine; }
+RefractSpiceSession *refract_console_get_session (RefractConsole *self) { return self->session; }
+RefractSpiceDisplay *refract_console_get_display (RefractConsole *self) { return self->display; }
+RefractSerialConsole *refract_console_get_serial (RefractConsole *self) { return self->serial; }
+gboolean refract_console_get_detached (RefractConsole *self) { return self->detached; }
+
+void
+refract_console_set_detached (RefractConsole *self,
+                              gboolean        detached)
+{
+  g_return_if_fail (REFRACT_IS_CONSOLE (self));
+
+  if (self->detached == !!detached)
+    return;
+  self->detached = !!detached;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETACHED]);
+}

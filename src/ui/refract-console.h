@@ -1,0 +1,30 @@
+/* refract-console.h: one machine's console, shared by the page and its own window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "refract-model.h"
+#include "refract-serial-console.h"
+#include "refract-spice-display.h"
+
+G_BEGIN_DECLS
+
+#define REFRACT_TYPE_CONSOLE (refract_console_get_type ())
+
+G_DECLARE_FINAL_TYPE (RefractConsole, refract_console, REFRACT, CONSOLE, GObject)
+
+RefractConsole       *refract_console_get_for_machine (RefractMachine *machine);
+RefractMachine       *refract_console_get_machine     (RefractConsole *self);
+RefractSpiceSession  *refract_console_get_session     (RefractConsole *self);
+RefractSpiceDisplay  *refract_console_get_display     (RefractConsole *self);
+RefractSerialConsole *refract_console_get_serial      (RefractConsole *self);
+gboolean              refract_console_has_serial      (RefractConsole *self);
+gboolean              refract_console_get_detached    (RefractConsole *self);
+void                  refract_console_set_detached    (RefractConsole *self,
+                                                       gboolean        detached);
+void                  refract_console_start           (RefractConsole *self);
+
+G_END_DECLS

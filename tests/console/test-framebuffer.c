@@ -1,0 +1,218 @@
+/* test-framebuffer.c: damage → dirty tiles → opaque textures
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "refract-framebuffer.h"
+
+#define TILE REFRACT_FRAMEBUFFER_TILE_SIZE
+
+/* BGRX with the X byte 0, as SPICE delivers it; each pixel encodes its position. */
+static guint8 *
+make_primary (int width, int height, int stride)
+{
+  guint8 *data = g_malloc0 ((gsize) stride * height);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 *p = data + (gsize) y * stride + x * 4;
+
+        p[0] = x & 0xff;
+        p[1] = y & 0xff;
+        p[2] = (x + y) & 0xff;
+        p[3] = 0;
+      }
+  return data;
+}
+
+/* Asserts that exactly the tiles in [tx0, tx1] × [ty0, ty1] are dirty. */
+static void
+assert_dirty (RefractFramebuffer *fb, guint tx0, guint ty0, guint tx1, guint ty1)
+{
+  for (guint ty = 0; ty < refract_framebuffer_get_n_tiles_y (fb); ty++)
+    for (guint tx = 0; tx < refract_framebuffer_get_n_tiles_x (fb); tx++)
+      {
+        gboolean want = tx >= tx0 && tx <= tx1 && ty >= ty0 && ty <= ty1;
+
+        if (refract_framebuffer_tile_is_dirty (fb, tx, ty) != want)
+          g_error ("tile %u,%u: dirty %d, want %d", tx, ty, !want, want);
+      }
+}
+
+static void
+test_damage (void)
+{
+  g_autoptr(RefractFramebuffer) fb = refract_framebuffer_new ();
+  g_autofree guint8 *data = make_primary (600, 300, 600 * 4);
+
+  refract_framebuffer_set_primary (fb, 600, 300, 600 * 4, data);
+  g_assert_cmpuint (refract_framebuffer_get_n_tiles_x (fb), ==, 3);
+  g_assert_cmpuint (refract_framebuffer_get_n_tiles_y (fb), ==, 2);
+  assert_dirty (fb, 0, 0, 2, 1);
+  g_assert_cmpuint (refract_framebuffer_update (fb), ==, 6);
+  g_assert_false (refract_framebuffer_is_dirty (fb));
+  g_assert_cmpuint (refract_framebuffer_update (fb), ==, 0);
+
+  refract_framebuffer_invalidate (fb, 300, 10, 10, 10);
+  assert_dirty (fb, 1, 0, 1, 0);
+  g_assert_cmpuint (refract_framebuffer_update (fb), ==, 1);
+
+  /* across a corner shared by four tiles */
+  refract_framebuffer_invalidate (fb, 250, 250, 10, 10);
+  assert_dirty (fb, 0, 0, 1, 1);
+  g_assert_cmpuint (refract_framebuffer_update (fb), ==, 4);
+
+  /* the edges: the last pixel of a tile and the first of the next */
+  refract_framebuffer_invalidate (fb, TILE - 1, 0, 1, 1);
+  assert_dirty (fb, 0, 0, 0, 0);
+  refract_framebuffer_update (fb);
+  refract_framebuffer_invalidate (fb, TILE, TILE, 1, 1);
+  assert_dirty (fb, 1, 1, 1, 1);
+  refract_framebuffer_update (fb);
+
+  /* clipped to the surface; empty and outside rects mark nothing */
+  refract_framebuffer_invalidate (fb, 590, -50, 100, 60);
+  assert_dirty (fb, 2, 0, 2, 0);
+  refract_framebuffer_update (fb);
+  refract_framebuffer_invalidate (fb, 700, 0, 10, 10);
+  refract_framebuffer_invalidate (fb, 10, 10, 0, 5);
+  refract_framebuffer_invalidate (fb, -20, -20, 10, 10);
+  g_assert_false (refract_framebuffer_is_dirty (fb));
+
+  /* many invalidates in one frame rebuild each tile once */
+  for (int i = 0; i < 100; i++)
+    refract_framebuffer_invalidate (fb, i, i, 3, 3);
+  g_assert_cmpuint (refract_framebuffer_update (fb), ==, 1);
+}
+
+static void
+assert_pixels (GdkTexture *texture, int x0, int y0)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guint8 *pixels = g_malloc ((gsize) width * height * 4);
+
+  /* cairo ARGB32: B G R A in memory on little-endian */
+  gdk_texture_download (texture, pixels, width * 4);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *p = pixels + ((gsize) y * width + x) * 4;
+
+        g_assert_cmpuint (p[3], ==, 0xff);
+        g_assert_cmpuint (p[0], ==, (x0 + x) & 0xff);
+        g_assert_cmpuint (p[1], ==, (y0 + y) & 0xff);
+        g_assert_cmpuint (p[2], ==, (x0 + x + y0 + y) & 0xff);
+      }
+}
+
+static void
+test_alpha_and_content (void)
+{
+  g_autoptr(RefractFramebuffer) fb = refract_framebuffer_new ();
+  /* a stride wider than the image, as surfaces may have */
+  g_autofree guint8 *data = make_primary (600, 300, 640 * 4);
+  g_autoptr(GdkTexture) frame = NULL;
+  GdkTexture *corner;
+
+  refract_framebuffer_set_primary (fb, 600, 300, 640 * 4, data);
+  refract_framebuffer_update (fb);
+
+  corner = refract_framebuffer_get_tile (fb, 2, 1);
+  g_assert_cmpint (gdk_texture_get_width (corner), ==, 600 - 2 * TILE);
+  g_assert_cmpint (gdk_texture_get_height (corner), ==, 300 - TILE);
+  assert_pixels (corner, 2 * TILE, TILE);
+  assert_pixels (refract_framebuffer_get_tile (fb, 0, 0), 0, 0);
+
+  frame = refract_framebuffer_dup_texture (fb);
+  g_assert_cmpint (gdk_texture_get_width (frame), ==, 600);
+  g_assert_cmpint (gdk_texture_get_height (frame), ==, 300);
+  assert_pixels (frame, 0, 0);
+}
+
+static void
+test_recreate (void)
+{
+  g_autoptr(RefractFramebuffer) fb = refract_framebuffer_new ();
+  g_autofree guint8 *small = make_primary (720, 400, 720 * 4);
+  g_autofree guint8 *large = make_primary (1024, 768, 1024 * 4);
+
+  g_assert_false (refract_framebuffer_has_primary (fb));
+  g_assert_null (refract_framebuffer_dup_texture (fb));
+
+  refract_framebuffer_set_primary (fb, 720, 400, 720 * 4, small);
+  refract_framebuffer_update (fb);
+  refract_framebuffer_clear_primary (fb);
+  g_assert_false (refract_framebuffer_has_primary (fb));
+  g_assert_cmpuint (refract_framebuffer_get_n_tiles_x (fb), ==, 0);
+  refract_framebuffer_invalidate (fb, 0, 0, 10, 10);  /* ignored: no surface */
+  g_assert_false (refract_framebuffer_is_dirty (fb));
+
+  refract_framebuffer_set_primary (fb, 1024, 768, 1024 * 4, large);
+  g_assert_cmpint (refract_framebuffer_get_width (fb), ==, 1024);
+  g_assert_cmpint (refract_framebuffer_get_height (fb), ==, 768);
+  g_assert_cmpuint (refract_framebuffer_get_n_tiles_x (fb), ==, 4);
+  g_assert_cmpuint (refract_framebuffer_get_n_tiles_y (fb), ==, 3);
+  assert_dirty (fb, 0, 0, 3, 2);
+  g_assert_cmpuint (refract_framebuffer_update (fb), ==, 12);
+  assert_pixels (refract_framebuffer_get_tile (fb, 3, 2), 3 * TILE, 2 * TILE);
+
+  /* a new primary at the same size replaces every tile too */
+  refract_framebuffer_set_primary (fb, 1024, 768, 1024 * 4, large);
+  assert_dirty (fb, 0, 0, 3, 2);
+}
+
+static void
+collect_textures (GskRenderNode *node, GPtrArray *out)
+{
+  if (gsk_render_node_get_node_type (node) == GSK_TEXTURE_NODE)
+    g_ptr_array_add (out, node);
+  else if (gsk_render_node_get_node_type (node) == GSK_CONTAINER_NODE)
+    for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+      collect_textures (gsk_container_node_get_child (node, i), out);
+}
+
+/* At 2× the tiles cover the destination exactly, edge to edge. */
+static void
+test_snapshot (void)
+{
+  g_autoptr(RefractFramebuffer) fb = refract_framebuffer_new ();
+  g_autofree guint8 *data = make_primary (600, 300, 600 * 4);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GPtrArray) tiles = g_ptr_array_new ();
+  double area = 0;
+
+  refract_framebuffer_set_primary (fb, 600, 300, 600 * 4, data);
+  refract_framebuffer_snapshot (fb, snapshot, &GRAPHENE_RECT_INIT (10, 20, 1200, 600), 1);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_false (refract_framebuffer_is_dirty (fb));
+  collect_textures (node, tiles);
+  g_assert_cmpuint (tiles->len, ==, 6);
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      graphene_rect_t bounds;
+
+      gsk_render_node_get_bounds (tiles->pdata[i], &bounds);
+      area += bounds.size.width * bounds.size.height;
+      g_assert_cmpfloat (bounds.origin.x, >=, 10);
+      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, 1210);
+    }
+  g_assert_cmpfloat_with_epsilon (area, 1200.0 * 600.0, 0.5);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  /* render nodes without gtk_init (): no display is needed here */
+  g_type_ensure (GSK_TYPE_TEXTURE_NODE);
+  g_type_ensure (GSK_TYPE_CONTAINER_NODE);
+  g_test_add_func ("/framebuffer/damage", test_damage);
+  g_test_add_func ("/framebuffer/alpha-and-content", test_alpha_and_content);
+  g_test_add_func ("/framebuffer/recreate", test_recreate);
+  g_test_add_func ("/framebuffer/snapshot", test_snapshot);
+  return g_test_run ();
+}
