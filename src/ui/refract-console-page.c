@@ -467,9 +467,20 @@ update_toolbar (RefractConsolePage *self, const char *view, gboolean live)
   gtk_widget_set_visible (self->detach_button, !self->in_window);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.send-keys", display && live);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.screenshot", display && live);
-  gtk_label_set_label (self->grab_hint, display && live && grabbed
-                                        ? _("The keyboard goes to the machine. Press Ctrl+Alt to release it.")
-                                        : "");
+  if (display && live && grabbed)
+    {
+      g_autofree char *keys = NULL;
+      g_autofree char *names = NULL;
+      g_autofree char *hint = NULL;
+
+      g_object_get (refract_console_get_display (self->console), "release-keys", &keys, NULL);
+      names = refract_console_describe_keys (keys);
+      /* Translators: %s is a key combination such as Ctrl+Alt */
+      hint = g_strdup_printf (_("The keyboard goes to the machine. Press %s to release it."), names);
+      gtk_label_set_label (self->grab_hint, hint);
+    }
+  else
+    gtk_label_set_label (self->grab_hint, "");
 }
 
 static void

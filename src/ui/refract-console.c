@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "refract-console.h"
 
 struct _RefractConsole
@@ -17,6 +19,7 @@ struct _RefractConsole
   RefractSpiceSession  *session;
   RefractSpiceDisplay  *display;
   RefractSerialConsole *serial;
+  GSettings            *settings;
   gboolean              detached;
   gboolean              started;
 };
@@ -43,6 +46,7 @@ refract_console_dispose (GObject *object)
     refract_spice_session_disconnect (self->session);
   if (self->serial != NULL)
     refract_serial_console_set_machine (self->serial, NULL);
+  g_clear_object (&self->settings);
   g_clear_object (&self->display);
   g_clear_object (&self->serial);
   g_clear_object (&self->session);
@@ -101,6 +105,9 @@ refract_console_get_for_machine (RefractMachine *machine)
   self->session = refract_spice_session_new (machine);
   self->display = g_object_ref_sink (REFRACT_SPICE_DISPLAY (refract_spice_display_new ()));
   refract_spice_display_set_session (self->display, self->session);
+  self->settings = g_settings_new ("io.github.refract.Refract");
+  g_settings_bind (self->settings, "console-release-keys", self->display, "release-keys",
+                   G_SETTINGS_BIND_GET);
   self->serial = g_object_ref_sink (REFRACT_SERIAL_CONSOLE (refract_serial_console_new ()));
   g_hash_table_insert (consoles, machine, self);
   return self;
@@ -145,4 +152,30 @@ refract_console_set_detached (RefractConsole *self,
     return;
   self->detached = !!detached;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETACHED]);
+}
+
+/* "Ctrl+Alt" for "Control_L+Alt_L": the release keys as a person reads them. */
+char *
+refract_console_describe_keys (const char *keys)
+{
+  g_auto(GStrv) names = g_strsplit (keys ? keys : "", "+", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; names[i]; i++)
+    {
+      const char *name = names[i];
+
+      if (out->len)
+        g_string_append_c (out, '+');
+      if (g_str_has_prefix (name, "Control"))
+        /* Translators: the Ctrl key; _R the one on the right */
+        g_string_append (out, g_str_has_suffix (name, "_R") ? _("Right Ctrl") : _("Ctrl"));
+      else if (g_str_has_prefix (name, "Alt"))
+        g_string_append (out, _("Alt"));
+      else if (g_str_has_prefix (name, "Shift"))
+        g_string_append (out, _("Shift"));
+      else
+        g_string_append (out, name);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }

@@ -26,5 +26,6 @@ gboolean              refract_console_get_detached    (RefractConsole *self);
 void                  refract_console_set_detached    (RefractConsole *self,
                                                        gboolean        detached);
 void                  refract_console_start           (RefractConsole *self);
+char                 *refract_console_describe_keys   (const char     *keys);
 
 G_END_DECLS

@@ -20,12 +20,44 @@ struct _RefractPreferencesWindow
   GtkSwitch            *confirm_force_off;
   GtkSwitch            *confirm_reboot;
   GtkSwitch            *confirm_pause;
+  AdwComboRow          *release_row;
   AdwPreferencesGroup  *connections_group;
 };
 
 G_DEFINE_FINAL_TYPE (RefractPreferencesWindow, refract_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
 static void rebuild_connections (RefractPreferencesWindow *self);
+
+/* The combo row's items, in order, as the schema's choices. */
+static const char * const release_keys[] = {
+  "Control_L+Alt_L", "Control_R", "Control_L+Alt_L+Shift_L"
+};
+
+static gboolean
+release_keys_get (GValue   *value,
+                  GVariant *variant,
+                  gpointer  user_data)
+{
+  const char *keys = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (release_keys); i++)
+    if (g_str_equal (keys, release_keys[i]))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+release_keys_set (const GValue       *value,
+                  const GVariantType *expected_type,
+                  gpointer            user_data)
+{
+  guint i = g_value_get_uint (value);
+
+  return i < G_N_ELEMENTS (release_keys) ? g_variant_new_string (release_keys[i]) : NULL;
+}
 
 static void
 autoconnect_toggled (GtkSwitch                *sw,
@@ -127,6 +159,7 @@ refract_preferences_window_class_init (RefractPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, confirm_force_off);
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, confirm_reboot);
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, confirm_pause);
+  gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, release_row);
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, connections_group);
 }
 
@@ -149,6 +182,8 @@ refract_preferences_window_new (RefractApplication *app)
   g_settings_bind (settings, "confirm-force-off", self->confirm_force_off, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "confirm-reboot", self->confirm_reboot, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "confirm-pause", self->confirm_pause, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (settings, "console-release-keys", self->release_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, release_keys_get, release_keys_set, NULL, NULL);
   rebuild_connections (self);
   return self;
 }
