@@ -14,184 +14,38 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "refract-spice-display-private.h"
 #include "refract-spice-session-private.h"
-#include "refract-test-util.h"
+#include "refract-test-harness.h"
 
 #define MACHINE_NAME "refract-console-it"
-#define SOCKET_SUFFIX "/run/libvirt/libvirt-sock"
-
-typedef struct
-{
-  char              *dir;
-  gboolean           dir_is_temp;
-  char              *uri;
-  char              *domain_type;
-  GPid               watchdog;
-  RefractConnection *connection;
-  gint64             started_us;
-} Harness;
 
 static void
-step (Harness *h, const char *what)
+harness_setup (RthHarness *h, gconstpointer data)
 {
-  g_test_message ("[%6.1f s] %s", (g_get_monotonic_time () - h->started_us) / 1e6, what);
-}
-
-/* Runs a helper with a clean environment: not our ASan preload nor options. */
-static gboolean
-run_clean (const char *const *argv, char **out, GError **error)
-{
-  const char *envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                         "LC_ALL=C", NULL };
-  g_autofree char *err = NULL;
-  int status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, (char **) envp, G_SPAWN_SEARCH_PATH_FROM_ENVP, NULL, NULL, out,
-                     &err, &status, error))
-    return FALSE;
-  if (err != NULL && *err)
-    g_test_message ("%s: %s", argv[0], err);
-  return g_spawn_check_wait_status (status, error);
-}
-
-static gboolean
-harness_run (Harness *h, const char *command, char **out)
-{
-  const char *argv[] = { HARNESS_PATH, command, h->dir, NULL };
-  g_autoptr(GError) error = NULL;
-
-  if (!run_clean (argv, out, &error))
-    {
-      g_test_message ("harness %s: %s", command, error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static char *
-env_value (const char *output, const char *key)
-{
-  g_auto(GStrv) lines = g_strsplit (output ? output : "", "\n", -1);
-  g_autofree char *prefix = g_strconcat (key, "=", NULL);
-
-  for (guint i = 0; lines[i]; i++)
-    if (g_str_has_prefix (lines[i], prefix))
-      return g_strdup (lines[i] + strlen (prefix));
-  return NULL;
-}
-
-/* Stops the harness once this process is gone, however it went. */
-static void
-start_watchdog (Harness *h)
-{
-  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
-  const char *argv[] = {
-    "setsid", "/bin/sh", "-c",
-    "while kill -0 \"$1\" 2>/dev/null; do sleep 0.5; done; exec \"$2\" stop \"$3\"",
-    "refract-harness-watchdog", pid, HARNESS_PATH, h->dir, NULL
-  };
-  g_autoptr(GError) error = NULL;
-
-  g_spawn_async (NULL, (char **) argv, NULL,
-                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL
-                 | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                 NULL, NULL, &h->watchdog, &error);
-  g_assert_no_error (error);
-}
-
-static void
-harness_setup (Harness *h, gconstpointer data)
-{
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-
-  h->started_us = g_get_monotonic_time ();
-  if (strlen (HARNESS_DIR) + strlen (SOCKET_SUFFIX) < 108)
-    {
-      h->dir = g_strdup (HARNESS_DIR);
-      harness_run (h, "stop", NULL);
-    }
-  else
-    {
-      h->dir = g_dir_make_tmp ("refract-cit-XXXXXX", &error);
-      g_assert_no_error (error);
-      h->dir_is_temp = TRUE;
-    }
-  step (h, "starting libvirtd");
-  if (!harness_run (h, "start", &out))
-    g_error ("the libvirtd harness did not start in %s; the console integration test needs "
-             "libvirtd and QEMU", h->dir);
-  start_watchdog (h);
-  h->uri = env_value (out, "URI");
-  h->domain_type = env_value (out, "DOMAIN_TYPE");
-  g_assert_nonnull (h->uri);
-  g_assert_nonnull (h->domain_type);
-}
-
-static void
-harness_teardown (Harness *h, gconstpointer data)
-{
-  if (h->connection != NULL)
-    rt_close (g_steal_pointer (&h->connection));
-  if (h->watchdog != 0)
-    {
-      kill (h->watchdog, SIGTERM);
-      while (waitpid (h->watchdog, NULL, 0) < 0 && errno == EINTR)
-        ;
-      g_spawn_close_pid (h->watchdog);
-    }
-  step (h, "stopping libvirtd");
-  g_assert_true (harness_run (h, "stop", NULL));
-  if (h->dir_is_temp)
-    {
-      const char *argv[] = { "rm", "-rf", "--one-file-system", h->dir, NULL };
-
-      run_clean (argv, NULL, NULL);
-    }
-  g_free (h->dir);
-  g_free (h->uri);
-  g_free (h->domain_type);
+  /* the harness and virsh run without our environment */
+  h->clean_env = TRUE;
+  rth_setup (h, HARNESS_DIR);
 }
 
 /* ---- the guest ---------------------------------------------------------- */
 
 static RefractMachine *
-define_machine (Harness *h)
+define_machine (RthHarness *h)
 {
-  RefractMachineList *machines = refract_connection_get_machines (h->connection);
-  virConnectPtr conn = _refract_connection_ref_handle (h->connection);
   /* the boot menu waits 60 s for Esc; there is nothing to boot */
-  g_autofree char *xml = g_markup_printf_escaped (
-    "<domain type='%s'>"
-    "  <name>" MACHINE_NAME "</name>"
-    "  <memory unit='MiB'>64</memory>"
-    "  <vcpu>1</vcpu>"
-    "  <os><type arch='x86_64' machine='pc'>hvm</type>"
-    "    <bootmenu enable='yes' timeout='60000'/></os>"
-    "  <on_poweroff>destroy</on_poweroff>"
-    "  <devices>"
-    "    <graphics type='spice' autoport='yes'/>"
-    "    <video><model type='qxl'/></video>"
-    "  </devices>"
-    "</domain>", h->domain_type);
-  virDomainPtr dom = virDomainDefineXML (conn, xml);
+  const RthDomain domain = {
+    .name = MACHINE_NAME,
+    .memory_mib = 64,
+    .os = "<bootmenu enable='yes' timeout='60000'/>",
+    .devices = "<graphics type='spice' autoport='yes'/>"
+               "<video><model type='qxl'/></video>",
+  };
 
-  if (dom == NULL)
-    g_error ("virDomainDefineXML: %s", virGetLastErrorMessage ());
-  virDomainFree (dom);
-  virConnectClose (conn);
-  rt_wait_until (refract_machine_list_find_by_name (machines, MACHINE_NAME) != NULL, 30,
-                 "the machine to appear");
-  return g_object_ref (refract_machine_list_find_by_name (machines, MACHINE_NAME));
+  return rth_define_machine (h, &domain);
 }
 
 static void
@@ -217,14 +71,14 @@ download (GdkTexture *texture)
 }
 
 static GdkTexture *
-virsh_screenshot (Harness *h)
+virsh_screenshot (RthHarness *h)
 {
   g_autofree char *file = g_build_filename (g_get_tmp_dir (), "refract-console-it.ppm", NULL);
   const char *argv[] = { "virsh", "-q", "-c", h->uri, "screenshot", MACHINE_NAME, file, NULL };
   g_autoptr(GError) error = NULL;
   GdkTexture *texture;
 
-  if (!run_clean (argv, NULL, &error))
+  if (!rth_run_clean (argv, NULL, &error))
     g_error ("virsh screenshot: %s", error->message);
   texture = gdk_texture_new_from_filename (file, &error);
   g_assert_no_error (error);
@@ -292,7 +146,7 @@ wait_frame (RefractSpiceDisplay *display)
 
 /* Screens can change between the two captures; a match within 10 s passes. */
 static void
-assert_matches_qemu (Harness *h, RefractSpiceDisplay *display)
+assert_matches_qemu (RthHarness *h, RefractSpiceDisplay *display)
 {
   gint64 deadline = rt_deadline_in (10);
   Diff diff = { 0 };
@@ -341,7 +195,7 @@ type_escape (RefractSpiceDisplay *display)
 /* ---- the test ----------------------------------------------------------- */
 
 static void
-test_console (Harness *h, gconstpointer data)
+test_console (RthHarness *h, gconstpointer data)
 {
   g_autoptr(RefractMachine) machine = NULL;
   g_autoptr(RefractSpiceSession) session = NULL;
@@ -350,12 +204,12 @@ test_console (Harness *h, gconstpointer data)
   RefractSpiceDisplay *display;
   GtkWindow *window;
 
-  step (h, "connecting, defining and starting " MACHINE_NAME);
+  rth_step (h, "connecting, defining and starting " MACHINE_NAME);
   h->connection = rt_open (h->uri);
   machine = define_machine (h);
   run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
 
-  step (h, "opening the console");
+  rth_step (h, "opening the console");
   session = refract_spice_session_new (machine);
   display = REFRACT_SPICE_DISPLAY (refract_spice_display_new ());
   refract_spice_display_set_session (display, session);
@@ -372,11 +226,11 @@ test_console (Harness *h, gconstpointer data)
   /* a local machine: libvirt hands over the sockets, no TCP port is used */
   g_assert_true (_refract_spice_session_uses_graphics_fd (session));
 
-  step (h, "comparing with virsh screenshot");
+  rth_step (h, "comparing with virsh screenshot");
   before = wait_frame (display);
   assert_matches_qemu (h, display);
 
-  step (h, "Esc opens the boot menu");
+  rth_step (h, "Esc opens the boot menu");
   g_clear_object (&before);
   before = g_object_ref (refract_spice_display_get_frame (display));
   rt_wait_until (_refract_spice_session_get_inputs (session) != NULL, 10, "the inputs channel");
@@ -386,13 +240,13 @@ test_console (Harness *h, gconstpointer data)
   rt_spin (500);
   assert_matches_qemu (h, display);
 
-  step (h, "force off: the session disconnects");
+  rth_step (h, "force off: the session disconnects");
   run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rt_wait_until (refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_DISCONNECTED,
                  30, "the session to go DISCONNECTED");
   g_assert_null (refract_spice_display_get_frame (display));
 
-  step (h, "start: the session reconnects by itself");
+  rth_step (h, "start: the session reconnects by itself");
   run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
   rt_wait_until (refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_CONNECTED, 30,
                  "the session to come back");
@@ -400,11 +254,11 @@ test_console (Harness *h, gconstpointer data)
   menu = wait_frame (display);
   assert_matches_qemu (h, display);
 
-  step (h, "closing");
+  rth_step (h, "closing");
   gtk_window_destroy (window);
   refract_spice_session_disconnect (session);
   run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
-  step (h, "done");
+  rth_step (h, "done");
 }
 
 int
@@ -416,7 +270,7 @@ main (int argc, char *argv[])
   g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   gtk_init ();
-  g_test_add ("/integration/console", Harness, NULL, harness_setup, test_console,
-              harness_teardown);
+  g_test_add ("/integration/console", RthHarness, NULL, harness_setup, test_console,
+              rth_teardown);
   return g_test_run ();
 }

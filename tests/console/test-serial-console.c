@@ -12,227 +12,39 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <errno.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtk/gtk.h>
 #include <vte/vte.h>
 
 #include "refract-serial-console.h"
-#include "refract-test-util.h"
+#include "refract-test-harness.h"
 
 #define SERIAL_NAME    "refract-serial"
 #define NO_SERIAL_NAME "refract-no-serial"
-/* what the harness puts under DIR; sun_path holds 108 bytes with the NUL */
-#define SOCKET_SUFFIX  "/run/libvirt/libvirt-sock"
-#define SUN_PATH_MAX   108
 /* seconds; generous for ASan and TCG */
 #define CONNECT_SECS   20
 #define TEXT_SECS      30
 
-typedef struct
-{
-  char              *dir;
-  gboolean           dir_is_temp;
-  char              *uri;
-  char              *domain_type;
-  GPid               watchdog;
-  RefractConnection *connection;
-  gint64             started_us;
-} Harness;
-
 static void
-step (Harness *h, const char *what)
+harness_setup (RthHarness *h, gconstpointer data)
 {
-  g_test_message ("[%6.1f s] %s", (g_get_monotonic_time () - h->started_us) / 1e6, what);
-}
-
-/* ---- the private libvirtd (as in tests/integration/test-libvirtd.c) ------ */
-
-static const char *
-harness_path (void)
-{
-  const char *env = g_getenv ("REFRACT_HARNESS");
-
-  return env != NULL && *env ? env : HARNESS_PATH;
-}
-
-static gboolean
-harness_run (Harness *h, const char *command, char **out)
-{
-  const char *argv[] = { harness_path (), command, h->dir, NULL };
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, &err,
-                     &status, &error))
-    {
-      g_test_message ("could not run %s: %s", argv[0], error->message);
-      return FALSE;
-    }
-  if (err != NULL && *err)
-    g_test_message ("harness %s:\n%s", command, err);
-  if (!g_spawn_check_wait_status (status, &error))
-    {
-      g_test_message ("harness %s %s: %s", command, h->dir, error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-usable_dir (const char *dir)
-{
-  if (dir == NULL || dir[0] != '/' || strlen (dir) + strlen (SOCKET_SUFFIX) >= SUN_PATH_MAX)
-    return FALSE;
-  for (const char *p = dir; *p; p++)
-    if (!g_ascii_isalnum (*p) && !strchr ("._/-", *p))
-      return FALSE;
-  return TRUE;
-}
-
-static char *
-env_value (const char *output, const char *key)
-{
-  g_auto(GStrv) lines = g_strsplit (output ? output : "", "\n", -1);
-  g_autofree char *prefix = g_strconcat (key, "=", NULL);
-
-  for (guint i = 0; lines[i]; i++)
-    if (g_str_has_prefix (lines[i], prefix))
-      return g_strdup (lines[i] + strlen (prefix));
-  return NULL;
-}
-
-/* Stops the harness once this process is gone, however it went. */
-static void
-start_watchdog (Harness *h)
-{
-  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
-  const char *argv[] = {
-    "setsid", "/bin/sh", "-c",
-    "while kill -0 \"$1\" 2>/dev/null; do sleep 0.5; done; exec \"$2\" stop \"$3\"",
-    "refract-harness-watchdog", pid, harness_path (), h->dir, NULL
-  };
-  g_autoptr(GError) error = NULL;
-
-  g_spawn_async (NULL, (char **) argv, NULL,
-                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL
-                 | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                 NULL, NULL, &h->watchdog, &error);
-  g_assert_no_error (error);
-}
-
-static void
-stop_watchdog (Harness *h)
-{
-  if (h->watchdog == 0)
-    return;
-  kill (h->watchdog, SIGTERM);
-  while (waitpid (h->watchdog, NULL, 0) < 0 && errno == EINTR)
-    ;
-  g_spawn_close_pid (h->watchdog);
-  h->watchdog = 0;
-}
-
-static void
-harness_setup (Harness *h, gconstpointer data)
-{
-  const char *wanted = g_getenv ("REFRACT_HARNESS_DIR");
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-
-  h->started_us = g_get_monotonic_time ();
-  if (wanted == NULL || *wanted == '\0')
-    wanted = HARNESS_DIR;
-
-  if (usable_dir (wanted))
-    {
-      h->dir = g_strdup (wanted);
-      harness_run (h, "stop", NULL);
-    }
-  else
-    {
-      g_test_message ("%s is too long for a unix socket path; using a directory in /tmp", wanted);
-      h->dir = g_dir_make_tmp ("refract-sc-XXXXXX", &error);
-      g_assert_no_error (error);
-      h->dir_is_temp = TRUE;
-    }
-
-  step (h, "starting libvirtd");
-  if (!harness_run (h, "start", &out))
-    g_error ("the libvirtd harness did not start in %s (see the messages above); "
-             "the serial console test needs libvirtd and QEMU", h->dir);
-  start_watchdog (h);
-
-  h->uri = env_value (out, "URI");
-  h->domain_type = env_value (out, "DOMAIN_TYPE");
-  g_assert_nonnull (h->uri);
-  g_assert_true (g_strcmp0 (h->domain_type, "kvm") == 0 || g_strcmp0 (h->domain_type, "qemu") == 0);
-  g_test_message ("harness: %s, domain type %s", h->uri, h->domain_type);
-}
-
-static void
-harness_teardown (Harness *h, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (h->connection != NULL)
-    rt_close (g_steal_pointer (&h->connection));
-  stop_watchdog (h);
-  step (h, "stopping libvirtd");
-  g_assert_true (harness_run (h, "stop", NULL));
-
-  if (h->dir_is_temp)
-    {
-      const char *argv[] = { "rm", "-rf", "--one-file-system", h->dir, NULL };
-
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                    NULL, &error);
-      g_assert_no_error (error);
-    }
-  g_free (h->dir);
-  g_free (h->uri);
-  g_free (h->domain_type);
+  rth_setup (h, HARNESS_DIR);
 }
 
 /* ---- helpers ---------------------------------------------------------------- */
 
 static RefractMachine *
-define_machine (Harness *h, const char *name, gboolean serial)
+define_machine (RthHarness *h, const char *name, gboolean serial)
 {
-  virConnectPtr conn = _refract_connection_ref_handle (h->connection);
   /* the boot menu waits long enough for the test to press Esc */
-  g_autofree char *xml = g_strdup_printf (
-    "<domain type='%s'>"
-    "  <name>%s</name>"
-    "  <memory unit='MiB'>128</memory>"
-    "  <vcpu>1</vcpu>"
-    "  <os>"
-    "    <type arch='x86_64' machine='pc'>hvm</type>"
-    "    <bootmenu enable='yes' timeout='10000'/>"
-    "    %s"
-    "  </os>"
-    "  <on_poweroff>destroy</on_poweroff>"
-    "  <devices>%s</devices>"
-    "</domain>", h->domain_type, name,
-    serial ? "<bios useserial='yes'/>" : "",
-    serial ? "<serial type='pty'/><console type='pty'/>" : "");
-  virDomainPtr dom;
+  const RthDomain domain = {
+    .name = name,
+    .memory_mib = 128,
+    .os = serial ? "<bootmenu enable='yes' timeout='10000'/><bios useserial='yes'/>"
+                 : "<bootmenu enable='yes' timeout='10000'/>",
+    .devices = serial ? "<serial type='pty'/><console type='pty'/>" : NULL,
+  };
 
-  g_assert_nonnull (conn);
-  dom = virDomainDefineXML (conn, xml);
-  if (dom == NULL)
-    g_error ("virDomainDefineXML %s: %s", name, virGetLastErrorMessage ());
-  virDomainFree (dom);
-  virConnectClose (conn);
-
-  rt_wait_until (refract_machine_list_find_by_name (refract_connection_get_machines (h->connection),
-                                                    name) != NULL,
-                 30, "the defined event to add the machine");
-  return g_object_ref (rt_find (h->connection, name));
+  return rth_define_machine (h, &domain);
 }
 
 static double
@@ -370,7 +182,7 @@ find_terminal (GtkWidget *console)
 
 /* Esc typed into the terminal reaches SeaBIOS, which shows its boot menu. */
 static void
-check_typing (Harness *h, RefractSerialConsole *console)
+check_typing (RthHarness *h, RefractSerialConsole *console)
 {
   VteTerminal *terminal = find_terminal (GTK_WIDGET (console));
   gint64 deadline = rt_deadline_in (TEXT_SECS);
@@ -387,7 +199,7 @@ check_typing (Harness *h, RefractSerialConsole *console)
           g_error ("Esc typed into the serial console did not open SeaBIOS' boot menu");
         }
     }
-  step (h, "Esc opened the boot menu");
+  rth_step (h, "Esc opened the boot menu");
 }
 
 static void
@@ -460,7 +272,7 @@ states_have (GArray *states, RefractSerialState state)
 /* Another client takes the console over (as after a guest reboot, the stream
  * ends while the machine runs): the widget opens it again by itself. */
 static void
-check_taken_over (Harness *h, RefractSerialConsole *console, RefractMachine *machine)
+check_taken_over (RthHarness *h, RefractSerialConsole *console, RefractMachine *machine)
 {
   g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (RefractSerialState));
   virConnectPtr conn = _refract_connection_ref_handle (h->connection);
@@ -490,7 +302,7 @@ check_taken_over (Harness *h, RefractSerialConsole *console, RefractMachine *mac
 }
 
 static void
-check_no_serial (Harness *h, RefractSerialConsole *console, GtkWidget *window)
+check_no_serial (RthHarness *h, RefractSerialConsole *console, GtkWidget *window)
 {
   g_autoptr(RefractMachine) machine = define_machine (h, NO_SERIAL_NAME, FALSE);
   const char *message;
@@ -516,14 +328,14 @@ check_no_serial (Harness *h, RefractSerialConsole *console, GtkWidget *window)
 }
 
 static void
-test_serial_console (Harness *h, gconstpointer data)
+test_serial_console (RthHarness *h, gconstpointer data)
 {
   g_autoptr(RefractMachine) machine = NULL;
   RefractSerialConsole *console;
   GtkWidget *window;
   gint64 t;
 
-  step (h, "connecting");
+  rth_step (h, "connecting");
   h->connection = rt_open (h->uri);
   machine = define_machine (h, SERIAL_NAME, TRUE);
 
@@ -540,7 +352,7 @@ test_serial_console (Harness *h, gconstpointer data)
   g_assert_cmpint (refract_serial_console_get_state (console), ==,
                    REFRACT_SERIAL_STATE_DISCONNECTED);
 
-  step (h, "start: the console connects by itself");
+  rth_step (h, "start: the console connects by itself");
   t = g_get_monotonic_time ();
   run_expecting (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
   wait_console_state (console, REFRACT_SERIAL_STATE_CONNECTED, CONNECT_SECS,
@@ -552,16 +364,16 @@ test_serial_console (Harness *h, gconstpointer data)
   gtk_widget_grab_focus (GTK_WIDGET (console));
   screenshot (window, "serial-console.png");
   check_actions (console);
-  step (h, "another client takes the console over");
+  rth_step (h, "another client takes the console over");
   check_taken_over (h, console, machine);
 
-  step (h, "force off: the console lets go");
+  rth_step (h, "force off: the console lets go");
   run_expecting (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rt_wait_until (refract_serial_console_get_state (console) == REFRACT_SERIAL_STATE_DISCONNECTED,
                  CONNECT_SECS, "the console to be disconnected");
   g_assert_null (refract_serial_console_get_error_message (console));
 
-  step (h, "start again: the console reconnects by itself");
+  rth_step (h, "start again: the console reconnects by itself");
   t = g_get_monotonic_time ();
   run_expecting (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
   wait_console_state (console, REFRACT_SERIAL_STATE_CONNECTED, CONNECT_SECS,
@@ -573,17 +385,17 @@ test_serial_console (Harness *h, gconstpointer data)
   g_test_message ("SeaBIOS text again %.2f s after the start request", seconds_since (t));
   run_expecting (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
 
-  step (h, "a machine without a serial device");
+  rth_step (h, "a machine without a serial device");
   check_no_serial (h, console, window);
 
-  step (h, "closing");
+  rth_step (h, "closing");
   refract_serial_console_set_machine (console, NULL);
   g_assert_null (refract_serial_console_get_machine (console));
   gtk_window_destroy (GTK_WINDOW (window));
   /* the stream's abort runs in a thread; give it time before the harness stops */
   rt_unref_and_wait (console);
   rt_spin (200);
-  step (h, "done");
+  rth_step (h, "done");
 }
 
 int
@@ -596,8 +408,8 @@ main (int argc, char *argv[])
   rt_init (&argc, &argv);
   gtk_init ();
 
-  g_test_add ("/integration/serial-console", Harness, NULL,
-              harness_setup, test_serial_console, harness_teardown);
+  g_test_add ("/integration/serial-console", RthHarness, NULL,
+              harness_setup, test_serial_console, rth_teardown);
 
   return g_test_run ();
 }

@@ -9,224 +9,35 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <errno.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 
-#include "refract-test-util.h"
+#include "refract-test-harness.h"
 
 #define MACHINE_NAME "refract-it"
-/* what the harness puts under DIR; sun_path holds 108 bytes with the NUL */
-#define SOCKET_SUFFIX "/run/libvirt/libvirt-sock"
-#define SUN_PATH_MAX 108
-
-typedef struct
-{
-  char              *dir;
-  gboolean           dir_is_temp;
-  char              *uri;
-  char              *domain_type;
-  GPid               watchdog;
-  RefractConnection *connection;
-  gint64             started_us;
-} Harness;
 
 static void
-step (Harness *h, const char *what)
+harness_setup (RthHarness *h, gconstpointer data)
 {
-  g_test_message ("[%6.1f s] %s", (g_get_monotonic_time () - h->started_us) / 1e6, what);
-}
-
-static const char *
-harness_path (void)
-{
-  const char *env = g_getenv ("REFRACT_HARNESS");
-
-  return env != NULL && *env ? env : HARNESS_PATH;
-}
-
-/* Runs "refract-libvirtd-harness COMMAND DIR"; its stderr goes to the test log. */
-static gboolean
-harness_run (Harness *h, const char *command, char **out)
-{
-  const char *argv[] = { harness_path (), command, h->dir, NULL };
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, &err,
-                     &status, &error))
-    {
-      g_test_message ("could not run %s: %s", argv[0], error->message);
-      return FALSE;
-    }
-  if (err != NULL && *err)
-    g_test_message ("harness %s:\n%s", command, err);
-  if (!g_spawn_check_wait_status (status, &error))
-    {
-      g_test_message ("harness %s %s: %s", command, h->dir, error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-usable_dir (const char *dir)
-{
-  if (dir == NULL || dir[0] != '/' || strlen (dir) + strlen (SOCKET_SUFFIX) >= SUN_PATH_MAX)
-    return FALSE;
-  /* the harness accepts only these */
-  for (const char *p = dir; *p; p++)
-    if (!g_ascii_isalnum (*p) && !strchr ("._/-", *p))
-      return FALSE;
-  return TRUE;
-}
-
-static char *
-env_value (const char *output, const char *key)
-{
-  g_auto(GStrv) lines = g_strsplit (output ? output : "", "\n", -1);
-  g_autofree char *prefix = g_strconcat (key, "=", NULL);
-
-  for (guint i = 0; lines[i]; i++)
-    if (g_str_has_prefix (lines[i], prefix))
-      return g_strdup (lines[i] + strlen (prefix));
-  return NULL;
-}
-
-/* A process outside our session that stops the harness once this test is
- * gone, however it went: an assertion abort, a crash, or meson's timeout
- * killing our process group. The normal path stops it first. */
-static void
-start_watchdog (Harness *h)
-{
-  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
-  const char *argv[] = {
-    "setsid", "/bin/sh", "-c",
-    "while kill -0 \"$1\" 2>/dev/null; do sleep 0.5; done; exec \"$2\" stop \"$3\"",
-    "refract-harness-watchdog", pid, harness_path (), h->dir, NULL
-  };
-  g_autoptr(GError) error = NULL;
-
-  g_spawn_async (NULL, (char **) argv, NULL,
-                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL
-                 | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                 NULL, NULL, &h->watchdog, &error);
-  g_assert_no_error (error);
-}
-
-static void
-stop_watchdog (Harness *h)
-{
-  if (h->watchdog == 0)
-    return;
-  kill (h->watchdog, SIGTERM);
-  while (waitpid (h->watchdog, NULL, 0) < 0 && errno == EINTR)
-    ;
-  g_spawn_close_pid (h->watchdog);
-  h->watchdog = 0;
-}
-
-static void
-harness_setup (Harness *h, gconstpointer data)
-{
-  const char *wanted = g_getenv ("REFRACT_HARNESS_DIR");
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-
-  h->started_us = g_get_monotonic_time ();
-  if (wanted == NULL || *wanted == '\0')
-    wanted = HARNESS_DIR;
-
-  if (usable_dir (wanted))
-    {
-      h->dir = g_strdup (wanted);
-      /* a previous run that crashed may have left its daemons behind */
-      harness_run (h, "stop", NULL);
-    }
-  else
-    {
-      g_test_message ("%s is too long for a unix socket path; using a directory in /tmp", wanted);
-      h->dir = g_dir_make_tmp ("refract-it-XXXXXX", &error);
-      g_assert_no_error (error);
-      h->dir_is_temp = TRUE;
-    }
-
-  step (h, "starting libvirtd");
-  if (!harness_run (h, "start", &out))
-    g_error ("the libvirtd harness did not start in %s (see the messages above); "
-             "the integration tests need libvirtd and QEMU", h->dir);
-  start_watchdog (h);
-
-  h->uri = env_value (out, "URI");
-  h->domain_type = env_value (out, "DOMAIN_TYPE");
-  g_assert_nonnull (h->uri);
-  g_assert_true (g_strcmp0 (h->domain_type, "kvm") == 0 || g_strcmp0 (h->domain_type, "qemu") == 0);
-  g_test_message ("harness: %s, domain type %s", h->uri, h->domain_type);
-}
-
-static void
-harness_teardown (Harness *h, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (h->connection != NULL)
-    rt_close (g_steal_pointer (&h->connection));
-  stop_watchdog (h);
-  step (h, "stopping libvirtd");
-  g_assert_true (harness_run (h, "stop", NULL));
-
-  if (h->dir_is_temp)
-    {
-      const char *argv[] = { "rm", "-rf", "--one-file-system", h->dir, NULL };
-
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                    NULL, &error);
-      g_assert_no_error (error);
-    }
-  g_free (h->dir);
-  g_free (h->uri);
-  g_free (h->domain_type);
+  rth_setup (h, HARNESS_DIR);
 }
 
 /* ---- the steps ---------------------------------------------------------- */
 
 static RefractMachine *
-define_machine (Harness *h)
+define_machine (RthHarness *h)
 {
-  RefractMachineList *machines = refract_connection_get_machines (h->connection);
-  virConnectPtr conn = _refract_connection_ref_handle (h->connection);
-  g_autofree char *xml = g_markup_printf_escaped (
-    "<domain type='%s'>"
-    "  <name>" MACHINE_NAME "</name>"
-    "  <memory unit='MiB'>128</memory>"
-    "  <vcpu>1</vcpu>"
-    "  <os><type arch='x86_64' machine='pc'>hvm</type></os>"
-    "  <features><acpi/></features>"
-    "  <on_poweroff>destroy</on_poweroff>"
-    "  <devices><serial type='pty'/></devices>"
-    "</domain>", h->domain_type);
-  virDomainPtr dom;
-  RefractMachine *machine;
+  const RthDomain domain = {
+    .name = MACHINE_NAME,
+    .memory_mib = 128,
+    .features = "<acpi/>",
+    .devices = "<serial type='pty'/>",
+  };
+  RefractMachine *machine = rth_define_machine (h, &domain);
 
-  g_assert_nonnull (conn);
-  dom = virDomainDefineXML (conn, xml);
-  if (dom == NULL)
-    g_error ("virDomainDefineXML: %s", virGetLastErrorMessage ());
-  virDomainFree (dom);
-  virConnectClose (conn);
-
-  rt_wait_until (refract_machine_list_find_by_name (machines, MACHINE_NAME) != NULL, 30,
-                 "the defined event to add the machine");
-  machine = refract_machine_list_find_by_name (machines, MACHINE_NAME);
   g_assert_cmpint (refract_machine_get_state (machine), ==, REFRACT_MACHINE_STATE_SHUTOFF);
   g_assert_cmpuint (refract_machine_get_vcpus (machine), ==, 1);
   g_assert_cmpuint (refract_machine_get_max_memory (machine), ==, 128 * 1024);
-  return g_object_ref (machine);
+  return machine;
 }
 
 static void
@@ -245,7 +56,7 @@ run_expecting (RefractMachine       *machine,
 }
 
 static void
-check_statistics (Harness *h, RefractMachine *machine)
+check_statistics (RthHarness *h, RefractMachine *machine)
 {
   RefractStatsSampler *sampler = g_object_new (REFRACT_TYPE_STATS_SAMPLER, NULL);
   double history[REFRACT_MACHINE_HISTORY_LENGTH];
@@ -311,7 +122,7 @@ log_has (ConnectionLog *log, RefractConnectionState state)
 }
 
 static void
-check_daemon_crash (Harness *h, RefractMachine *machine)
+check_daemon_crash (RthHarness *h, RefractMachine *machine)
 {
   RefractMachineList *machines = refract_connection_get_machines (h->connection);
   ConnectionLog log = { g_array_new (FALSE, FALSE, sizeof (RefractConnectionState)), NULL };
@@ -322,8 +133,8 @@ check_daemon_crash (Harness *h, RefractMachine *machine)
 
   id = g_signal_connect (h->connection, "notify::state", G_CALLBACK (connection_state_changed), &log);
 
-  step (h, "killing libvirtd");
-  g_assert_true (harness_run (h, "kill-daemon", NULL));
+  rth_step (h, "killing libvirtd");
+  g_assert_true (rth_run (h, "kill-daemon", NULL));
   rt_wait_until (log_has (&log, REFRACT_CONNECTION_STATE_DISCONNECTED), 30,
                  "the connection to notice the dead daemon");
   g_assert_error (log.disconnect_error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_DISCONNECTED);
@@ -342,8 +153,8 @@ check_daemon_crash (Harness *h, RefractMachine *machine)
   rt_spin (2500);
   g_assert_cmpint (refract_connection_get_state (h->connection), !=, REFRACT_CONNECTION_STATE_CONNECTED);
 
-  step (h, "restarting libvirtd");
-  g_assert_true (harness_run (h, "restart-daemon", NULL));
+  rth_step (h, "restarting libvirtd");
+  g_assert_true (rth_run (h, "restart-daemon", NULL));
   restarted = g_get_monotonic_time ();
   rt_wait_until (refract_connection_get_state (h->connection) == REFRACT_CONNECTION_STATE_CONNECTED,
                  60, "the connection to come back by itself");
@@ -362,7 +173,7 @@ check_daemon_crash (Harness *h, RefractMachine *machine)
 }
 
 static void
-check_delete (Harness *h, RefractMachine *machine)
+check_delete (RthHarness *h, RefractMachine *machine)
 {
   RefractMachineList *machines = refract_connection_get_machines (h->connection);
   g_autoptr(GAsyncResult) result = NULL;
@@ -387,44 +198,44 @@ check_delete (Harness *h, RefractMachine *machine)
 }
 
 static void
-test_machine_lifecycle (Harness *h, gconstpointer data)
+test_machine_lifecycle (RthHarness *h, gconstpointer data)
 {
   g_autoptr(RefractMachine) machine = NULL;
 
-  step (h, "connecting");
+  rth_step (h, "connecting");
   h->connection = rt_open (h->uri);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (refract_connection_get_machines (h->connection))),
                     ==, 0);
 
-  step (h, "defining " MACHINE_NAME);
+  rth_step (h, "defining " MACHINE_NAME);
   machine = define_machine (h);
 
-  step (h, "start");
+  rth_step (h, "start");
   run_expecting (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
-  step (h, "pause and resume");
+  rth_step (h, "pause and resume");
   run_expecting (machine, REFRACT_MACHINE_ACTION_PAUSE, REFRACT_MACHINE_STATE_PAUSED);
   run_expecting (machine, REFRACT_MACHINE_ACTION_RESUME, REFRACT_MACHINE_STATE_RUNNING);
 
-  step (h, "statistics");
+  rth_step (h, "statistics");
   check_statistics (h, machine);
 
-  step (h, "shutdown (expected to time out)");
+  rth_step (h, "shutdown (expected to time out)");
   check_shutdown_times_out (machine);
-  step (h, "force off");
+  rth_step (h, "force off");
   run_expecting (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
-  step (h, "start again");
+  rth_step (h, "start again");
   run_expecting (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
 
   check_daemon_crash (h, machine);
 
   /* events flow again on the new connection */
-  step (h, "pause and resume after reconnecting");
+  rth_step (h, "pause and resume after reconnecting");
   run_expecting (machine, REFRACT_MACHINE_ACTION_PAUSE, REFRACT_MACHINE_STATE_PAUSED);
   run_expecting (machine, REFRACT_MACHINE_ACTION_RESUME, REFRACT_MACHINE_STATE_RUNNING);
 
-  step (h, "delete");
+  rth_step (h, "delete");
   check_delete (h, machine);
-  step (h, "done");
+  rth_step (h, "done");
 }
 
 int
@@ -432,8 +243,8 @@ main (int argc, char *argv[])
 {
   rt_init (&argc, &argv);
 
-  g_test_add ("/integration/machine-lifecycle", Harness, NULL,
-              harness_setup, test_machine_lifecycle, harness_teardown);
+  g_test_add ("/integration/machine-lifecycle", RthHarness, NULL,
+              harness_setup, test_machine_lifecycle, rth_teardown);
 
   return g_test_run ();
 }
