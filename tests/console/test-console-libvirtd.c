@@ -14,6 +14,9 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
@@ -22,6 +25,36 @@
 #include "refract-test-harness.h"
 
 #define MACHINE_NAME "refract-console-it"
+#define PASSWORD_MACHINE_NAME "refract-console-pw-it"
+#define PASSWORD "s3cret"
+
+/* ---- the log: the password must never be written ------------------------ */
+
+static gboolean forward_debug;
+static guint messages_checked;
+
+/* Sees every message, debug ones included (spice-client-glib's debugging is on,
+ * see main ()); aborts on the password, prints what GLib would print anyway. */
+static GLogWriterOutput
+password_guard (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (fields[i].value != NULL && fields[i].length != 0
+        && g_strstr_len (fields[i].value, fields[i].length, PASSWORD) != NULL)
+      {
+        /* g_error () would come back here */
+        g_printerr ("a log message contains the password (field %s)\n", fields[i].key);
+        abort ();
+      }
+  g_atomic_int_inc (&messages_checked);
+  /* debug and info only reach here because of main (); G_MESSAGES_DEBUG shows them */
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && !forward_debug)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
 
 static void
 harness_setup (RthHarness *h, gconstpointer data)
@@ -71,10 +104,10 @@ download (GdkTexture *texture)
 }
 
 static GdkTexture *
-virsh_screenshot (RthHarness *h)
+virsh_screenshot (RthHarness *h, const char *name)
 {
   g_autofree char *file = g_build_filename (g_get_tmp_dir (), "refract-console-it.ppm", NULL);
-  const char *argv[] = { "virsh", "-q", "-c", h->uri, "screenshot", MACHINE_NAME, file, NULL };
+  const char *argv[] = { "virsh", "-q", "-c", h->uri, "screenshot", name, file, NULL };
   g_autoptr(GError) error = NULL;
   GdkTexture *texture;
 
@@ -146,14 +179,14 @@ wait_frame (RefractSpiceDisplay *display)
 
 /* Screens can change between the two captures; a match within 10 s passes. */
 static void
-assert_matches_qemu (RthHarness *h, RefractSpiceDisplay *display)
+assert_matches_qemu_named (RthHarness *h, RefractSpiceDisplay *display, const char *name)
 {
   gint64 deadline = rt_deadline_in (10);
   Diff diff = { 0 };
 
   for (;;)
     {
-      g_autoptr(GdkTexture) qemu = virsh_screenshot (h);
+      g_autoptr(GdkTexture) qemu = virsh_screenshot (h, name);
       g_autoptr(GdkTexture) ours = NULL;
 
       rt_spin (100);
@@ -168,6 +201,12 @@ assert_matches_qemu (RthHarness *h, RefractSpiceDisplay *display)
     }
   g_test_message ("frame matches virsh screenshot: mean diff %.3f/255, %.2f%% within 8/255",
                   diff.mean, diff.within * 100);
+}
+
+static void
+assert_matches_qemu (RthHarness *h, RefractSpiceDisplay *display)
+{
+  assert_matches_qemu_named (h, display, MACHINE_NAME);
 }
 
 static gboolean
@@ -192,7 +231,7 @@ type_escape (RefractSpiceDisplay *display)
   g_signal_emit_by_name (keys, "key-released", GDK_KEY_Escape, 9, 0);
 }
 
-/* ---- the test ----------------------------------------------------------- */
+/* ---- the tests ---------------------------------------------------------- */
 
 static void
 test_console (RthHarness *h, gconstpointer data)
@@ -261,9 +300,133 @@ test_console (RthHarness *h, gconstpointer data)
   rth_step (h, "done");
 }
 
+/* ---- a display with a password ------------------------------------------ */
+
+static void
+wait_state (RefractSpiceSession *session, RefractSpiceState state, const char *what)
+{
+  RefractSpiceState now;
+
+  /* FAILED ends the wait too: its message says more than a timeout */
+  rt_wait_until ((now = refract_spice_session_get_state (session)) == state
+                 || now == REFRACT_SPICE_STATE_FAILED, 30, what);
+  if (now != state)
+    g_error ("%s: the session went FAILED: %s", what,
+             refract_spice_session_get_error_message (session));
+}
+
+/* A connected display in a window of its own; the window is returned. */
+static GtkWindow *
+show_display (RefractSpiceSession *session, RefractSpiceDisplay **display)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  *display = REFRACT_SPICE_DISPLAY (refract_spice_display_new ());
+  refract_spice_display_set_session (*display, session);
+  gtk_window_set_default_size (window, 800, 500);
+  gtk_window_set_child (window, GTK_WIDGET (*display));
+  gtk_window_present (window);
+  return window;
+}
+
+/* The guest's SPICE server asks for a password (ticketing) and also listens
+ * on a unix socket. libvirt's graphics FD is opened with
+ * VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH, so the session the app uses for a
+ * machine gets in without the password; the password flow is what a SPICE
+ * address gives (libvirt refused the FD, or no machine): NEEDS_PASSWORD, a
+ * wrong password leaves it there with a message, the right one connects. */
+static void
+test_console_password (RthHarness *h, gconstpointer data)
+{
+  g_autoptr(RefractMachine) machine = NULL;
+  g_autoptr(RefractSpiceSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) frame = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("refract-spw-XXXXXX", &error);
+  g_autofree char *socket = NULL, *devices = NULL;
+  RefractSpiceDisplay *display;
+  GtkWindow *window;
+
+  g_assert_no_error (error);
+  socket = g_build_filename (dir, "spice.sock", NULL);
+  devices = g_strdup_printf ("<graphics type='spice' passwd='" PASSWORD "'>"
+                             "<listen type='socket' socket='%s'/></graphics>"
+                             "<video><model type='qxl'/></video>", socket);
+
+  rth_step (h, "connecting, defining and starting " PASSWORD_MACHINE_NAME);
+  h->connection = rt_open (h->uri);
+  {
+    const RthDomain domain = {
+      .name = PASSWORD_MACHINE_NAME,
+      .memory_mib = 64,
+      .os = "<bootmenu enable='yes' timeout='60000'/>",
+      .devices = devices,
+    };
+
+    machine = rth_define_machine (h, &domain);
+  }
+  run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+
+  rth_step (h, "graphics FD: in without the password (SKIPAUTH)");
+  session = refract_spice_session_new (machine);
+  window = show_display (session, &display);
+  refract_spice_session_connect (session);
+  wait_state (session, REFRACT_SPICE_STATE_CONNECTED, "the display to connect");
+  g_assert_cmpstr (refract_spice_session_get_error_message (session), ==, NULL);
+  g_assert_true (_refract_spice_session_uses_graphics_fd (session));
+  frame = wait_frame (display);
+  g_clear_object (&frame);
+  /* SPICE has one client at a time: the next one would push this one out */
+  refract_spice_session_disconnect (session);
+  gtk_window_destroy (window);
+  g_clear_object (&session);
+
+  rth_step (h, "unix socket: no password, NEEDS_PASSWORD");
+  rt_wait_until (g_file_test (socket, G_FILE_TEST_EXISTS), 10, "QEMU's SPICE socket");
+  session = _refract_spice_session_new_for_unix_path (socket);
+  window = show_display (session, &display);
+  refract_spice_session_connect (session);
+  wait_state (session, REFRACT_SPICE_STATE_NEEDS_PASSWORD, "the display to ask for a password");
+  /* nothing was refused yet */
+  g_assert_cmpstr (refract_spice_session_get_error_message (session), ==, NULL);
+  g_assert_false (_refract_spice_session_uses_graphics_fd (session));
+
+  rth_step (h, "a wrong password: NEEDS_PASSWORD again, with a message");
+  refract_spice_session_set_password (session, "wrong");
+  /* set_password starts an attempt: CONNECTING until the server answers */
+  g_assert_cmpint (refract_spice_session_get_state (session), ==, REFRACT_SPICE_STATE_CONNECTING);
+  wait_state (session, REFRACT_SPICE_STATE_NEEDS_PASSWORD, "the display to refuse \"wrong\"");
+  g_assert_cmpstr (refract_spice_session_get_error_message (session), ==,
+                   "The display refused the password");
+  g_assert_null (refract_spice_display_get_frame (display));
+
+  rth_step (h, "the right password: CONNECTED, and a frame");
+  refract_spice_session_set_password (session, PASSWORD);
+  wait_state (session, REFRACT_SPICE_STATE_CONNECTED, "the display to take the password");
+  g_assert_cmpstr (refract_spice_session_get_error_message (session), ==, NULL);
+  frame = wait_frame (display);
+  assert_matches_qemu_named (h, display, PASSWORD_MACHINE_NAME);
+
+  rth_step (h, "closing");
+  gtk_window_destroy (window);
+  refract_spice_session_disconnect (session);
+  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  g_unlink (socket);
+  g_rmdir (dir);
+  g_test_message ("%u log messages so far, none with the password",
+                  (guint) g_atomic_int_get (&messages_checked));
+  rth_step (h, "done");
+}
+
 int
 main (int argc, char *argv[])
 {
+  /* before anything logs: no message may contain the password, debug ones
+   * included, so spice-client-glib's debugging is on and filtered here */
+  forward_debug = g_getenv ("G_MESSAGES_DEBUG") != NULL;
+  g_log_set_writer_func (password_guard, NULL, NULL);
+  spice_util_set_debug (TRUE);
+  g_log_set_debug_enabled (TRUE);
   rt_init (&argc, &argv);
   /* no accessibility bus on the private session bus */
   g_setenv ("GTK_A11Y", "none", TRUE);
@@ -272,5 +435,7 @@ main (int argc, char *argv[])
   gtk_init ();
   g_test_add ("/integration/console", RthHarness, NULL, harness_setup, test_console,
               rth_teardown);
+  g_test_add ("/integration/console-password", RthHarness, NULL, harness_setup,
+              test_console_password, rth_teardown);
   return g_test_run ();
 }
