@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <libvirt-gobject/libvirt-gobject.h>
+#include <signal.h>
 #include <libvirt/virterror.h>
 
 #include "refract-model.h"
@@ -26,6 +27,10 @@ refract_model_init (GError **error)
     return TRUE;
   if (!gvir_init_object_check (NULL, NULL, error))
     return FALSE;
+  /* libvirt's RPC client writes to its socket with write(); when libvirtd dies
+   * mid-call that raises SIGPIPE, which would kill us instead of turning into
+   * the "connection lost" state and a reconnect. */
+  signal (SIGPIPE, SIG_IGN);
   virSetErrorFunc (NULL, quiet_error_func);
   done = TRUE;
   return TRUE;
