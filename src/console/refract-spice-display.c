@@ -257,6 +257,10 @@ channels_changed (RefractSpiceDisplay *self)
     attach_main (self, session ? _refract_spice_session_get_main (session) : NULL);
   if (session == NULL || _refract_spice_session_get_inputs (session) != self->inputs)
     {
+      /* The old channel's SpiceSession may already be gone, and sending on it
+       * then trips spice-client-glib's assertions: forget what was held
+       * without sending; the guest starts from nothing on the new channel. */
+      g_clear_object (&self->inputs);
       _refract_spice_display_release_all (self);
       g_set_object ((GObject **) &self->inputs,
                     session ? G_OBJECT (_refract_spice_session_get_inputs (session)) : NULL);
