@@ -17,6 +17,7 @@
 
 #include "refract-serial-console.h"
 #include "refract-test-harness.h"
+#include "refract-test-render.h"
 
 #define SERIAL_NAME    "refract-serial"
 #define NO_SERIAL_NAME "refract-no-serial"
@@ -147,22 +148,10 @@ screenshot (GtkWidget *widget, const char *name)
 {
   g_autofree char *dir = g_build_filename (SCREENSHOT_DIR, NULL);
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  int width, height;
 
   wait_drawn (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  texture = refract_test_render_widget (widget);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);

@@ -12,6 +12,7 @@
 #include "refract-model.h"
 #include "refract-os.h"
 #include "refract-sidebar-row.h"
+#include "refract-test-render.h"
 #include "refract-ui-test.h"
 
 static RefractApplication *the_app;
@@ -600,26 +601,11 @@ rut_screenshot (GtkWidget  *widget,
                 const char *name,
                 gboolean    publish)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *build_dir = g_build_filename (RUT_BUILDDIR, "screenshots", NULL);
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width, height;
+  g_autoptr(GdkTexture) texture = NULL;
 
   rut_wait_drawn (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
-  g_assert_cmpint (gdk_texture_get_height (texture), ==, height);
+  texture = refract_test_render_widget (widget);
 
   save_png (texture, build_dir, name);
   if (publish)
