@@ -516,6 +516,9 @@ update (RefractConsolePage *self)
         update_serial_view (self);
       update_toolbar (self, view, g_str_equal (gtk_stack_get_visible_child_name (self->stack), view));
     }
+  /* the tools act on a live console; over a status page they would only confuse */
+  gtk_widget_set_visible (GTK_WIDGET (self->toolbar_revealer),
+                          !g_str_equal (gtk_stack_get_visible_child_name (self->stack), "status"));
 }
 
 static void
