@@ -4,6 +4,7 @@
 # Installs the Debian 12 packages Refract needs that are missing.
 #   deps.sh run    build + runtime packages
 #   deps.sh test   build + runtime + test packages (libvirtd, QEMU, Xvfb, validators)
+#   deps.sh bench  test packages + what benchmarks compare against (remote-viewer)
 # Works as root or as a user with sudo; installs nothing when all is there.
 set -euo pipefail
 
@@ -26,13 +27,18 @@ test_pkgs=(
   desktop-file-utils appstream yelp-tools libxml2-utils python3
   iproute2 util-linux procps
   libspice-server-dev
+  qemu-utils ovmf swtpm swtpm-tools xorriso
+)
+bench_pkgs=(
+  virt-viewer
 )
 
 mode=${1:-run}
 case "$mode" in
   run) wanted=("${build_pkgs[@]}" "${runtime_pkgs[@]}" "${run_only_pkgs[@]}") ;;
   test) wanted=("${build_pkgs[@]}" "${runtime_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  bench) wanted=("${build_pkgs[@]}" "${runtime_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,0 +1,7 @@
+/* refract-host-caps.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "refract-host-caps.h"

@@ -1,0 +1,7 @@
+/* refract-machine-creator.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "refract-machine-creator.h"

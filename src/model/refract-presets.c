@@ -1,0 +1,7 @@
+/* refract-presets.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "refract-presets.h"
