@@ -49,6 +49,20 @@ refract_error_get_remedy (const GError *error)
   return priv ? priv->remedy : NULL;
 }
 
+/* Replaces the remedy of an error from this layer (one made with g_error_new()
+ * or refract_error_from_libvirt()); other domains have no room for one. */
+void
+refract_error_set_remedy (GError     *error,
+                          const char *remedy)
+{
+  RefractModelErrorPrivate *priv;
+
+  g_return_if_fail (error != NULL && error->domain == REFRACT_MODEL_ERROR);
+  priv = refract_model_error_get_private (error);
+  g_free (priv->remedy);
+  priv->remedy = g_strdup (remedy);
+}
+
 static gboolean
 message_has (const char *message, const char *needle)
 {

@@ -47,5 +47,7 @@ char             *refract_connect_remedy      (RefractModelError            code
 GError           *refract_error_from_libvirt  (const char                  *what);
 GError           *refract_connect_error_new   (const RefractConnectFailure *failure);
 const char       *refract_error_get_remedy    (const GError                *error);
+void              refract_error_set_remedy    (GError                      *error,
+                                               const char                  *remedy);
 
 G_END_DECLS
