@@ -23,6 +23,10 @@ void             _refract_progress_report          (RefractProgress     *progres
                                                     double               fraction,
                                                     const char          *what);
 void             _refract_progress_free            (RefractProgress     *progress);
+/* Later reports of 0–1 are mapped into from–to (a step of a longer task). */
+void             _refract_progress_set_range       (RefractProgress     *progress,
+                                                    double               from,
+                                                    double               to);
 
 char            *_refract_storage_default_path_for_uri (const char      *uri);
 

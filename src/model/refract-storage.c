@@ -36,6 +36,8 @@ struct _RefractProgress
   RefractProgressFunc  func;
   gpointer             data;
   gint64               last_us;
+  double               from;
+  double               to;
 };
 
 typedef struct
@@ -55,7 +57,17 @@ _refract_progress_new (RefractProgressFunc func,
   self->context = g_main_context_ref_thread_default ();
   self->func = func;
   self->data = data;
+  self->to = 1;
   return self;
+}
+
+void
+_refract_progress_set_range (RefractProgress *self,
+                             double           from,
+                             double           to)
+{
+  self->from = from;
+  self->to = to;
 }
 
 void
@@ -102,7 +114,7 @@ _refract_progress_report (RefractProgress *self,
   call = g_new0 (ProgressCall, 1);
   call->func = self->func;
   call->data = self->data;
-  call->fraction = CLAMP (fraction, 0, 1);
+  call->fraction = self->from + (self->to - self->from) * CLAMP (fraction, 0, 1);
   call->what = g_strdup (what);
   g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, progress_dispatch, call,
                               progress_call_free);
