@@ -116,6 +116,13 @@ run_storage (CreateData *data, GCancellable *cancellable, GError **error)
       path = data->created_volume = new_disk (data, cancellable, error);
       break;
     case REFRACT_DISK_EXISTING:
+      if (spec->image_path == NULL || *spec->image_path == '\0')
+        {
+          g_set_error_literal (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED,
+                               _("No disk image was chosen"));
+          refract_error_set_remedy (*error, _("Choose the disk image the machine starts from."));
+          return FALSE;
+        }
       if (spec->import_mode == REFRACT_IMPORT_IN_PLACE)
         {
           /* the user's own file: used, never deleted */
@@ -147,7 +154,7 @@ run_define (CreateData *data, GError **error)
   g_autofree char *xml = NULL;
   const char *what = _("Defining the machine");
 
-  _refract_progress_set_range (data->progress, STORAGE_END, DEFINE_END);
+  _refract_progress_set_range (data->progress, STORAGE_END, data->start ? DEFINE_END : 1);
   _refract_progress_report (data->progress, 0, what);
 
   if ((xml = refract_machine_spec_to_xml (data->spec, data->caps, error)) == NULL)
