@@ -12,6 +12,8 @@
 
 #include <glib/gstdio.h>
 
+#include "refract-machine-creator.h"
+#include "refract-presets.h"
 #include "refract-storage.h"
 #include "refract-test-util.h"
 
@@ -313,6 +315,49 @@ test_demo_host (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* The whole creation on the demo host: the test driver's pool takes the
+ * disk, the test driver defines and starts the machine. */
+static void
+test_create_machine_on_demo (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RefractMachineSpec) spec = refract_machine_spec_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  virConnectPtr conn;
+  virDomainPtr dom;
+  int state;
+
+  g_assert_true (refract_preset_apply ("generic-linux", spec, NULL));
+  refract_machine_spec_set_string (&spec->name, "demo-created");
+  refract_machine_spec_set_string (&spec->media_path, "/var/lib/libvirt/images/install.iso");
+  spec->disk_size = 4 * GIB;
+  refract_machine_create_async (f->connection, spec, TRUE, record_progress, f, NULL,
+                                rt_store_result, &result);
+  rt_wait_until (result != NULL, 30, "the machine to be created");
+  uuid = refract_machine_create_finish (result, &error);
+  /* a failure takes its new volume with it */
+  if (error != NULL)
+    g_assert_false (volume_exists (f, "/var/lib/libvirt/images/demo-created.qcow2"));
+  g_assert_no_error (error);
+  g_assert_nonnull (uuid);
+  g_assert_true (volume_exists (f, "/var/lib/libvirt/images/demo-created.qcow2"));
+
+  conn = _refract_connection_ref_handle (f->connection);
+  dom = virDomainLookupByUUIDString (conn, uuid);
+  g_assert_nonnull (dom);
+  g_assert_cmpint (virDomainGetState (dom, &state, NULL, 0), ==, 0);
+  g_assert_cmpint (state, ==, VIR_DOMAIN_RUNNING);
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  g_assert_cmpint (virDomainUndefine (dom), ==, 0);
+  virDomainFree (dom);
+  virConnectClose (conn);
+  g_assert_true (refract_storage_delete_volume_path (f->connection,
+                                                     "/var/lib/libvirt/images/demo-created.qcow2",
+                                                     &error));
+  g_assert_no_error (error);
+}
+
 /* The test driver cannot upload: the import fails, and leaves no volume. */
 static void
 test_import_failure_leaves_nothing (Fixture *f, gconstpointer data)
@@ -362,6 +407,8 @@ main (int argc, char *argv[])
   g_test_add ("/storage/pools", Fixture, NULL, fixture_setup, test_pools, fixture_teardown);
   g_test_add ("/storage/demo-host", Fixture, demo_uri, fixture_setup, test_demo_host,
               fixture_teardown);
+  g_test_add ("/storage/demo/create-machine", Fixture, demo_uri, fixture_setup,
+              test_create_machine_on_demo, fixture_teardown);
   ret = g_test_run ();
 
   {
