@@ -93,6 +93,11 @@ RefractPoolInfo *refract_host_caps_find_pool        (RefractHostCaps    *self,
 const char      *refract_host_caps_get_virtio_win_iso (RefractHostCaps  *self);
 /* Is this connection's host the machine we run on (so local paths are its paths)? */
 gboolean         refract_host_caps_get_is_local     (RefractHostCaps    *self);
+/* The Hyper-V enlightenments KVM offers ("relaxed", "vapic", …, as in
+ * libvirt's <hyperv> element); NULL when libvirt doesn't say. */
+const char * const *refract_host_caps_get_hyperv_features (RefractHostCaps *self);
+/* The host is itself a virtual machine (its CPU has the hypervisor flag). */
+gboolean         refract_host_caps_get_is_nested    (RefractHostCaps    *self);
 
 /* For tests and session-mode hosts: override what was read. */
 void             refract_host_caps_set_feature      (RefractHostCaps    *self,
@@ -108,6 +113,11 @@ void             refract_host_caps_set_networks     (RefractHostCaps    *self,
                                                      const char * const *networks);
 void             refract_host_caps_add_pool         (RefractHostCaps    *self,
                                                      const RefractPoolInfo *pool);
+void             refract_host_caps_set_virtio_win_iso (RefractHostCaps  *self,
+                                                     const char         *path);
+/* Local hosts get their paths checked (media, images, shared folders). */
+void             refract_host_caps_set_is_local     (RefractHostCaps    *self,
+                                                     gboolean            is_local);
 
 void             refract_pool_info_free             (RefractPoolInfo    *pool);
 

@@ -193,6 +193,17 @@ GPtrArray          *refract_machine_spec_validate        (const RefractMachineSp
                                                           RefractHostCaps          *caps,
                                                           const RefractSpecContext *context);
 void                refract_spec_problem_free            (RefractSpecProblem       *problem);
+/* What is worth saying but does not stop creation (no KVM, forwards that
+ * NAT ignores, a password nobody will be asked for, host ports below 1024).
+ * Same form as validate(); never part of its result. */
+GPtrArray          *refract_machine_spec_get_warnings    (const RefractMachineSpec *spec,
+                                                          RefractHostCaps          *caps,
+                                                          const RefractSpecContext *context);
+/* The first problem for field, or NULL. */
+RefractSpecProblem *refract_spec_problems_find           (GPtrArray                *problems,
+                                                          RefractSpecField          field);
+/* "qcow2" or "raw": what the main disk at spec->disk_path holds. */
+const char         *refract_machine_spec_get_disk_format (const RefractMachineSpec *spec);
 
 /* The domain definition. spec->disk_path must be set when a disk is wanted. */
 GVirConfigDomain   *refract_machine_spec_to_config       (const RefractMachineSpec *spec,
