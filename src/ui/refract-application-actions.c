@@ -122,6 +122,7 @@ _refract_application_install_actions (RefractApplication *self)
     { "window.close", { "<Control>w", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.add-connection", { "<Control>l", NULL } },
+    { "win.new-machine", { "<Control>n", NULL } },
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);

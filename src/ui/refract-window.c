@@ -8,6 +8,7 @@
 
 #include "refract-connection-dialog.h"
 #include "refract-machine-page.h"
+#include "refract-new-machine-dialog.h"
 #include "refract-sidebar-row.h"
 #include "refract-window-private.h"
 
@@ -30,6 +31,9 @@ struct _RefractWindow
   gboolean              pending_console;   /* and open its Console tab */
   char                 *banner_action;
   gboolean              quiet_selection;   /* selected for the user, not by them */
+  RefractConnection    *new_connection;    /* a machine just created there, */
+  char                 *new_uuid;          /* to select once the list has it */
+  guint                 new_idle;
 
   AdwToastOverlay      *toast_overlay;
   GtkRevealer          *banner;
@@ -47,6 +51,8 @@ struct _RefractWindow
   AdwStatusPage        *connection_page;
   GtkWidget            *retry_button;
   GtkWidget            *remove_button;
+  GtkWidget            *create_button;
+  GtkWidget            *new_machine_button;
   RefractMachinePage   *machine_page;
 };
 
@@ -54,6 +60,8 @@ G_DEFINE_FINAL_TYPE (RefractWindow, refract_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void update_content (RefractWindow *self);
 static void update_sidebar_stack (RefractWindow *self);
+static void machines_changed (RefractWindow *self);
+static void update_new_machine_action (RefractWindow *self);
 static void row_released (GtkGestureClick *gesture,
                           int              n_press,
                           double           x,
@@ -105,7 +113,7 @@ create_child_model (gpointer item,
     {
       g_signal_connect_object (machines, "machine-state-changed", G_CALLBACK (machine_state_changed),
                                self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (machines, "items-changed", G_CALLBACK (update_content),
+      g_signal_connect_object (machines, "items-changed", G_CALLBACK (machines_changed),
                                self, G_CONNECT_SWAPPED);
       g_object_set_data (G_OBJECT (machines), "refract-window-watch", GINT_TO_POINTER (1));
     }
@@ -250,6 +258,7 @@ update_connection_page (RefractWindow *self, RefractConnection *connection)
   gtk_button_set_label (GTK_BUTTON (self->retry_button),
                         state == REFRACT_CONNECTION_STATE_FAILED ? _("_Try Again") : _("_Reconnect Now"));
   gtk_widget_set_visible (self->remove_button, state != REFRACT_CONNECTION_STATE_CONNECTING);
+  gtk_widget_set_visible (self->create_button, state == REFRACT_CONNECTION_STATE_CONNECTED && n == 0);
   adw_window_title_set_title (self->content_title, refract_connection_get_display_name (connection));
   adw_window_title_set_subtitle (self->content_title, NULL);
 }
@@ -312,6 +321,7 @@ update_content (RefractWindow *self)
       self->shown_connection = connection;
       g_signal_group_set_target (self->connection_signals, connection);
     }
+  update_new_machine_action (self);
 }
 
 /* Folded, goes from the list to the page of what is selected. Side by side
@@ -420,6 +430,65 @@ refract_window_select_machine (RefractWindow  *self,
 {
   g_return_if_fail (REFRACT_IS_WINDOW (self));
   select_matching (self, machine, NULL);
+}
+
+/* The machine the wizard just made reaches the list through libvirt's
+ * lifecycle event, so it may not be there yet: then it is selected once the
+ * list has it, after the sorted and filtered models took it in. */
+static gboolean
+select_new_machine (RefractWindow *self)
+{
+  RefractMachine *machine;
+
+  if (self->new_uuid == NULL || self->new_connection == NULL)
+    return FALSE;
+  machine = refract_machine_list_find_by_uuid (refract_connection_get_machines (self->new_connection),
+                                               self->new_uuid);
+  if (machine == NULL || !select_matching (self, machine, NULL))
+    return FALSE;
+  refract_machine_page_show_console (self->machine_page);
+  g_clear_pointer (&self->new_uuid, g_free);
+  g_clear_object (&self->new_connection);
+  return TRUE;
+}
+
+static gboolean
+select_new_machine_idle (gpointer user_data)
+{
+  RefractWindow *self = user_data;
+
+  self->new_idle = 0;
+  select_new_machine (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+machines_changed (RefractWindow *self)
+{
+  update_content (self);
+  if (self->new_uuid != NULL && self->new_idle == 0)
+    self->new_idle = g_idle_add (select_new_machine_idle, self);
+}
+
+/* Selects the machine @uuid of @connection, now or once it is listed, and
+ * opens its console (as refract --show-console does). */
+void
+refract_window_show_new_machine (RefractWindow     *self,
+                                 RefractConnection *connection,
+                                 const char        *uuid)
+{
+  g_return_if_fail (REFRACT_IS_WINDOW (self));
+  g_return_if_fail (REFRACT_IS_CONNECTION (connection));
+  g_return_if_fail (uuid != NULL);
+
+  g_set_object (&self->new_connection, connection);
+  g_free (self->new_uuid);
+  self->new_uuid = g_strdup (uuid);
+  /* a search that hides the new machine would hide it from its creator */
+  if (*self->search != '\0')
+    stop_search_cb (self);
+  if (!select_new_machine (self) && self->new_idle == 0)
+    self->new_idle = g_idle_add (select_new_machine_idle, self);
 }
 
 RefractMachine *
@@ -628,6 +697,72 @@ add_connection_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The host a new machine goes to: the one on screen, else the first connected. */
+static RefractConnection *
+connection_for_new_machine (RefractWindow *self)
+{
+  GListModel *connections;
+
+  if (self->shown_connection != NULL
+      && refract_connection_get_state (self->shown_connection) == REFRACT_CONNECTION_STATE_CONNECTED)
+    return self->shown_connection;
+  if (self->app == NULL)
+    return NULL;
+  connections = G_LIST_MODEL (refract_application_get_connections (self->app));
+  for (guint i = 0; i < g_list_model_get_n_items (connections); i++)
+    {
+      g_autoptr(RefractConnection) connection = g_list_model_get_item (connections, i);
+
+      if (refract_connection_get_state (connection) == REFRACT_CONNECTION_STATE_CONNECTED)
+        return connection;
+    }
+  return NULL;
+}
+
+static void
+update_new_machine_action (RefractWindow *self)
+{
+  gboolean possible = connection_for_new_machine (self) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-machine", possible);
+  gtk_widget_set_tooltip_text (self->new_machine_button,
+                               possible ? _("New Machine")
+                                        : _("New Machine: connect to a host first"));
+}
+
+static void
+watch_connections (RefractWindow *self)
+{
+  GListModel *connections = G_LIST_MODEL (refract_application_get_connections (self->app));
+
+  for (guint i = 0; i < g_list_model_get_n_items (connections); i++)
+    {
+      g_autoptr(RefractConnection) connection = g_list_model_get_item (connections, i);
+
+      if (g_signal_handler_find (connection, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                                 update_new_machine_action, self) == 0)
+        g_signal_connect_object (connection, "notify::state", G_CALLBACK (update_new_machine_action), self,
+                                 G_CONNECT_SWAPPED);
+    }
+  update_new_machine_action (self);
+}
+
+static void
+new_machine_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  RefractWindow *self = REFRACT_WINDOW (widget);
+  RefractConnection *connection = connection_for_new_machine (self);
+  RefractNewMachineDialog *dialog;
+
+  if (connection == NULL)
+    return;
+  dialog = refract_new_machine_dialog_new (self->app, connection);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -745,6 +880,9 @@ setup (RefractWindow      *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->tree, "items-changed", G_CALLBACK (update_sidebar_stack), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (connections, "items-changed", G_CALLBACK (watch_connections), self,
+                           G_CONNECT_SWAPPED);
+  watch_connections (self);
   update_sidebar_stack (self);
   update_content (self);
 }
@@ -764,6 +902,8 @@ refract_window_dispose (GObject *object)
   g_clear_object (&self->connection_signals);
   g_clear_object (&self->shown_machine);
   g_clear_object (&self->settings);
+  g_clear_object (&self->new_connection);
+  g_clear_handle_id (&self->new_idle, g_source_remove);
   self->shown_connection = NULL;
 
   G_OBJECT_CLASS (refract_window_parent_class)->dispose (object);
@@ -777,6 +917,7 @@ refract_window_finalize (GObject *object)
   g_clear_pointer (&self->search, g_free);
   g_clear_pointer (&self->pending_machine, g_free);
   g_clear_pointer (&self->banner_action, g_free);
+  g_clear_pointer (&self->new_uuid, g_free);
 
   G_OBJECT_CLASS (refract_window_parent_class)->finalize (object);
 }
@@ -808,12 +949,15 @@ refract_window_class_init (RefractWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RefractWindow, connection_page);
   gtk_widget_class_bind_template_child (widget_class, RefractWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, RefractWindow, remove_button);
+  gtk_widget_class_bind_template_child (widget_class, RefractWindow, create_button);
+  gtk_widget_class_bind_template_child (widget_class, RefractWindow, new_machine_button);
   gtk_widget_class_bind_template_child (widget_class, RefractWindow, machine_page);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
 
   gtk_widget_class_install_action (widget_class, "win.add-connection", NULL, add_connection_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.new-machine", NULL, new_machine_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.remove-connection", NULL, remove_connection_action);

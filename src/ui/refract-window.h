@@ -28,6 +28,9 @@ void            refract_window_show_console_by_name    (RefractWindow      *self
                                                         const char         *name);
 void            refract_window_select_machine          (RefractWindow      *self,
                                                         RefractMachine     *machine);
+void            refract_window_show_new_machine        (RefractWindow      *self,
+                                                        RefractConnection  *connection,
+                                                        const char         *uuid);
 RefractMachine *refract_window_get_selected_machine    (RefractWindow      *self);
 void            refract_window_show_toast              (RefractWindow      *self,
                                                         const char         *text);
