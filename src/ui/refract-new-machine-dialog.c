@@ -318,9 +318,14 @@ dup_entry_text (GtkWidget *editable)
   return *text ? g_steal_pointer (&text) : NULL;
 }
 
+/* "512 MiB", "4 GiB", "1.5 GiB": what people type into the memory field */
 static char *
 format_mib (guint64 mib)
 {
+  if (mib < 1024)
+    return g_strdup_printf (_("%" G_GUINT64_FORMAT " MiB"), mib);
+  if (mib % 1024 == 0)
+    return g_strdup_printf (_("%" G_GUINT64_FORMAT " GiB"), mib / 1024);
   return g_format_size_full (mib * 1024 * 1024, G_FORMAT_SIZE_IEC_UNITS);
 }
 
@@ -598,8 +603,6 @@ update_navigation (RefractNewMachineDialog *self)
 
   if (page == PAGE_SUMMARY)
     next_label = gtk_switch_get_active (self->customize_switch) ? _("C_ustomize") : _("C_reate");
-  else if (page == PAGE_CUSTOMIZE)
-    next_label = _("_Begin Installation");
   gtk_button_set_label (self->next_button, next_label);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next",
@@ -607,7 +610,8 @@ update_navigation (RefractNewMachineDialog *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back",
                                  (page > PAGE_SOURCE && page != PAGE_PROGRESS) || (page == PAGE_PROGRESS && self->failed));
   gtk_widget_set_visible (self->back_button, page > PAGE_SOURCE && page != PAGE_PROGRESS);
-  gtk_widget_set_visible (GTK_WIDGET (self->next_button), page != PAGE_PROGRESS);
+  /* the customize page has its own "Begin Installation" at the bottom */
+  gtk_widget_set_visible (GTK_WIDGET (self->next_button), page != PAGE_PROGRESS && page != PAGE_CUSTOMIZE);
   gtk_widget_set_visible (self->cancel_button, !self->creating);
   gtk_button_set_label (GTK_BUTTON (self->cancel_button), page == PAGE_PROGRESS ? _("_Close") : _("_Cancel"));
 
@@ -618,13 +622,11 @@ update_navigation (RefractNewMachineDialog *self)
   gtk_widget_set_visible (self->problem_icon, !gtk_widget_get_visible (GTK_WIDGET (self->problem_spinner)));
   gtk_revealer_set_reveal_child (self->problem_revealer, problem != NULL);
 
+  adw_window_title_set_title (self->window_title,
+                              gtk_stack_page_get_title (gtk_stack_get_page (self->stack,
+                                                                            gtk_stack_get_visible_child (self->stack))));
   if (page < N_STEPS)
-    subtitle = g_strdup_printf (_("Step %u of %u: %s"), page + 1, N_STEPS,
-                                gtk_stack_page_get_title (gtk_stack_get_page (self->stack,
-                                                                              gtk_stack_get_visible_child (self->stack))));
-  else
-    subtitle = g_strdup (gtk_stack_page_get_title (gtk_stack_get_page (self->stack,
-                                                                       gtk_stack_get_visible_child (self->stack))));
+    subtitle = g_strdup_printf (_("Step %u of %u"), page + 1, N_STEPS);
   adw_window_title_set_subtitle (self->window_title, subtitle);
 }
 
@@ -1256,7 +1258,7 @@ describe_storage (RefractNewMachineDialog *self)
                        : g_strdup_printf (_("%s recommends %s"), self->os_info->name, recommended);
     }
   adw_action_row_set_subtitle (self->size_row, size ? size : free_text ? free_text : "");
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->pool_row), free_text ? free_text : "");
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->pool_row), pool && pool->path ? pool->path : "");
 
   gtk_widget_set_visible (self->pool_missing_group, missing);
   if (missing)
@@ -2145,7 +2147,7 @@ created (GObject      *object,
 static void
 begin_progress_page (RefractNewMachineDialog *self)
 {
-  g_autofree char *title = g_strdup_printf (_("Creating “%s”"), self->spec->name);
+  g_autofree char *title = g_strdup_printf (_("Creating “%s”"), self->spec->title ? self->spec->title : self->spec->name);
 
   self->failed = FALSE;
   adw_status_page_set_icon_name (self->progress_status, "computer-symbolic");
@@ -2502,11 +2504,13 @@ void
 _refract_new_machine_dialog_preview_progress (RefractNewMachineDialog *self,
                                               gboolean                 preview)
 {
+  self->creating = preview;
   if (!preview)
     {
       show_page (self, PAGE_SUMMARY);
       return;
     }
   begin_progress_page (self);
+  update_navigation (self);
   create_progress (0.42, _("Creating the disk"), self);
 }
