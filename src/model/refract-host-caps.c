@@ -603,8 +603,9 @@ read_kernel_config (void)
       g_autoptr(GInputStream) in = g_converter_input_stream_new (raw, G_CONVERTER (gunzip));
       g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
 
-      if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, NULL) >= 0 &&
-          g_output_stream_write (out, "", 1, NULL, NULL) == 1)
+      if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, NULL, NULL) >= 0 &&
+          g_output_stream_write (out, "", 1, NULL, NULL) == 1 &&
+          g_output_stream_close (out, NULL, NULL))
         return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
     }
   if (uname (&uts) == 0)
