@@ -575,6 +575,11 @@ page_problem (RefractNewMachineDialog *self,
     return _("Choose a preset or how to install the system.");
   if (self->caps == NULL && self->caps_error == NULL)
     return _("Reading what this host can do…");
+  /* validation cannot know a pool that is not there yet; the creator would fail */
+  if ((page == PAGE_STORAGE || page == PAGE_CUSTOMIZE) && needs_pool (self->spec)
+      && self->pools != NULL && find_pool (self, self->spec->pool) == NULL)
+    return self->pool_busy ? _("Creating the storage pool…")
+                           : _("Create the storage pool for the disk, or choose “No Disk”.");
   for (RefractSpecField field = 0; field <= REFRACT_SPEC_FIELD_AUTOSTART; field++)
     {
       const char *message;
@@ -2108,7 +2113,7 @@ show_failure (RefractNewMachineDialog *self,
     }
   else
     {
-      adw_status_page_set_icon_name (self->progress_status, "dialog-error-symbolic");
+      adw_status_page_set_icon_name (self->progress_status, "computer-fail-symbolic");
       adw_status_page_set_title (self->progress_status, _("The Machine Could Not Be Created"));
       text = remedy ? g_strdup_printf (_("%s\n\n%s\n\nNothing was left behind on the host."), error->message, remedy)
                     : g_strdup_printf (_("%s\n\nNothing was left behind on the host."), error->message);

@@ -86,6 +86,7 @@ test_wizard_libvirtd (void)
   create_pool = rut_find_button_labelled (GTK_WIDGET (dialog), "C_reate It");
   if (create_pool != NULL)
     {
+      g_assert_false (can_go_on (dialog));
       rut_screenshot (GTK_WIDGET (dialog), "new-machine-libvirtd-no-pool.png", FALSE);
       rut_click (create_pool);
       rut_wait_until (rut_find_button_labelled (GTK_WIDGET (dialog), "C_reate It") == NULL,

@@ -214,6 +214,7 @@ test_wizard_end_to_end (void)
   rut_wait_until (can_go_on (dialog), "Next once the medium is chosen");
   g_assert_null (_refract_new_machine_dialog_get_field_error (dialog, REFRACT_SPEC_FIELD_MEDIA));
   shot (dialog, "new-machine-source-preset.png");
+  rut_screenshot (GTK_WIDGET (dialog), "new-machine.png", TRUE);
 
   /* Operating system: searchable */
   go_on (dialog, "os");
