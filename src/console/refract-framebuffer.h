@@ -21,6 +21,12 @@ void                refract_framebuffer_set_primary    (RefractFramebuffer    *s
                                                         int                    stride,
                                                         const guint8          *data);
 void                refract_framebuffer_clear_primary  (RefractFramebuffer    *self);
+/* The tiles' GdkMemoryFormat: GDK_MEMORY_B8G8R8A8_PREMULTIPLIED (the default,
+ * native for GL) or GDK_MEMORY_B8G8R8 (what GTK 4.8's cairo renderer converts
+ * fastest); a change rebuilds every tile on the next update. */
+void                refract_framebuffer_set_tile_format (RefractFramebuffer *self,
+                                                         GdkMemoryFormat     format);
+GdkMemoryFormat     refract_framebuffer_get_tile_format (RefractFramebuffer *self);
 gboolean            refract_framebuffer_has_primary    (RefractFramebuffer    *self);
 int                 refract_framebuffer_get_width      (RefractFramebuffer    *self);
 int                 refract_framebuffer_get_height     (RefractFramebuffer    *self);

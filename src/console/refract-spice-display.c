@@ -359,6 +359,20 @@ refract_spice_display_size_allocate (GtkWidget *widget,
   request_guest_size (self);
 }
 
+/* The tile format that costs the renderer least: see refract-framebuffer.c. */
+static void
+refract_spice_display_realize (GtkWidget *widget)
+{
+  RefractSpiceDisplay *self = REFRACT_SPICE_DISPLAY (widget);
+  GskRenderer *renderer;
+
+  GTK_WIDGET_CLASS (refract_spice_display_parent_class)->realize (widget);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  refract_framebuffer_set_tile_format (self->framebuffer,
+                                       renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer)
+                                       ? GDK_MEMORY_B8G8R8 : GDK_MEMORY_B8G8R8A8_PREMULTIPLIED);
+}
+
 /* ---- GObject ------------------------------------------------------------- */
 
 static void
@@ -483,6 +497,7 @@ refract_spice_display_class_init (RefractSpiceDisplayClass *klass)
   object_class->finalize = refract_spice_display_finalize;
   object_class->get_property = refract_spice_display_get_property;
   object_class->set_property = refract_spice_display_set_property;
+  widget_class->realize = refract_spice_display_realize;
   widget_class->snapshot = refract_spice_display_snapshot;
   widget_class->measure = refract_spice_display_measure;
   widget_class->size_allocate = refract_spice_display_size_allocate;

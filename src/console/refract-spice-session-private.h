@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 /* A session on a SPICE server's unix socket, with no machine behind it (tests). */
 RefractSpiceSession *_refract_spice_session_new_for_unix_path (const char          *path);
+/* The same on spice://HOST:PORT (benchmarks: TCP on loopback). */
+RefractSpiceSession *_refract_spice_session_new_for_uri       (const char          *uri);
 SpiceMainChannel    *_refract_spice_session_get_main          (RefractSpiceSession *self);
 SpiceDisplayChannel *_refract_spice_session_get_display       (RefractSpiceSession *self);
 SpiceInputsChannel  *_refract_spice_session_get_inputs        (RefractSpiceSession *self);

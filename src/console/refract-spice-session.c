@@ -32,6 +32,7 @@ struct _RefractSpiceSession
 
   RefractMachine      *machine;
   char                *unix_path;      /* tests: a server with no machine */
+  char                *uri;            /* tests and benchmarks: spice://HOST:PORT */
   SpiceSession        *spice;
   SpiceMainChannel    *main;
   SpiceDisplayChannel *display;
@@ -619,11 +620,14 @@ begin_attempt (RefractSpiceSession *self)
   set_state (self, REFRACT_SPICE_STATE_CONNECTING, NULL);
   self->cancellable = g_cancellable_new ();
 
-  if (self->unix_path != NULL)
+  if (self->unix_path != NULL || self->uri != NULL)
     {
       self->use_fd = FALSE;
       set_spice (self, new_spice (self));
-      g_object_set (self->spice, "unix-path", self->unix_path, NULL);
+      if (self->unix_path != NULL)
+        g_object_set (self->spice, "unix-path", self->unix_path, NULL);
+      else
+        g_object_set (self->spice, "uri", self->uri, NULL);
       spice_session_connect (self->spice);
       return;
     }
@@ -712,6 +716,7 @@ refract_spice_session_finalize (GObject *object)
   RefractSpiceSession *self = REFRACT_SPICE_SESSION (object);
 
   g_free (self->unix_path);
+  g_free (self->uri);
   g_free (self->error_message);
   if (self->password != NULL)
     memset (self->password, 0, strlen (self->password));
@@ -830,6 +835,18 @@ _refract_spice_session_new_for_unix_path (const char *path)
 
   g_return_val_if_fail (path != NULL, NULL);
   self->unix_path = g_strdup (path);
+  return self;
+}
+
+/* A session on a SPICE URI (spice://HOST:PORT), with no machine behind it. */
+RefractSpiceSession *
+_refract_spice_session_new_for_uri (const char *uri)
+{
+  RefractSpiceSession *self;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  self = g_object_new (REFRACT_TYPE_SPICE_SESSION, NULL);
+  self->uri = g_strdup (uri);
   return self;
 }
 

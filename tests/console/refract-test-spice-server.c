@@ -5,6 +5,11 @@
  * Clients connect to a unix socket; each accepted connection is handed to
  * spice_server_add_client (). A keyboard and a mouse record what arrives.
  *
+ * Optionally (rts_server_add_display ()) a QXL device with a primary surface,
+ * and a frame generator for benchmarks: QXL commands are fetched by
+ * libspice-server's own worker thread, so the generator hands frames over
+ * under a lock and wakes the worker with spice_qxl_wakeup ().
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -15,6 +20,11 @@
 #include <glib/gstdio.h>
 #include <spice.h>
 #include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "refract-test-spice-server.h"
@@ -31,7 +41,39 @@ struct _RtsServer
   GArray             *mouse_events;
   RtsKeyHook          key_hook;
   gpointer            key_hook_data;
+
+  /* the display, once added */
+  SpiceTabletInstance tablet;
+  gboolean            has_tablet;
+  GArray             *tablet_events;
+  QXLInstance         qxl;
+  gboolean            has_display;
+  int                 width;
+  int                 height;
+  guint8             *surface;
+  GMutex              lock;           /* what the worker thread shares */
+  struct RtsFrame    *pending;        /* made, not yet taken by the worker */
+  GQueue              cursor_cmds;
+  GPtrArray          *spare;          /* released frame buffers for reuse */
+  guint64             made;
+  guint64             sent;
+  guint64             dropped;
+  GThread            *generator;
+  gboolean            stop;
+  double              fps;
+
+  /* TCP on loopback, for benchmarks */
+  int                 port;
+  GArray             *tcp;            /* TcpConn: the fds libspice-server owns */
 };
+
+typedef struct
+{
+  int     fd;
+  ino_t   ino;        /* to notice that the server closed fd and it was reused */
+  guint64 acked;      /* last tcpi_bytes_acked read */
+  gboolean gone;
+} TcpConn;
 
 /* One server per process, never destroyed: the interfaces' callbacks have no
  * user data, and libspice-server 0.15 can neither remove a keyboard or mouse
@@ -220,6 +262,585 @@ static const SpiceMouseInterface mouse_interface = {
   .buttons = mouse_buttons,
 };
 
+/* ---- the QXL display ----------------------------------------------------- */
+
+/* One frame: a QXL_DRAW_COPY of one full-screen bitmap. The worker hands
+ * release_info back in release_resource (); it is the first member. */
+typedef struct RtsFrame
+{
+  QXLDrawable   drawable;
+  QXLImage      image;
+  QXLDataChunk *chunk;            /* followed by the pixels */
+} RtsFrame;
+
+typedef struct
+{
+  QXLCursorCmd  cmd;
+  QXLCursor    *cursor;           /* followed by the pixels */
+} RtsCursorCmd;
+
+#define MEMSLOT_GROUP 0
+
+static void
+qxl_attached_worker (QXLInstance *qin)
+{
+}
+
+static void
+qxl_set_compression_level (QXLInstance *qin, int level)
+{
+}
+
+static void
+qxl_get_init_info (QXLInstance *qin, QXLDevInitInfo *info)
+{
+  /* guest "physical" addresses are our own pointers: one slot covering
+   * everything, slot id and generation 0 in the top bits of user addresses */
+  memset (info, 0, sizeof *info);
+  info->num_memslots_groups = 1;
+  info->num_memslots = 1;
+  info->memslot_gen_bits = 1;
+  info->memslot_id_bits = 1;
+  info->qxl_ram_size = G_MAXUINT32;
+  info->internal_groupslot_id = 0;
+  info->n_surfaces = 1;
+}
+
+static void
+free_frame (RtsServer *self, RtsFrame *frame)
+{
+  g_mutex_lock (&self->lock);
+  if (self->spare->len < 4)
+    {
+      g_ptr_array_add (self->spare, frame->chunk);
+      frame->chunk = NULL;
+    }
+  g_mutex_unlock (&self->lock);
+  g_free (frame->chunk);
+  g_free (frame);
+}
+
+/* Worker thread. */
+static int
+qxl_get_command (QXLInstance *qin, struct QXLCommandExt *ext)
+{
+  RtsServer *self = the_server;
+  RtsFrame *frame;
+
+  g_mutex_lock (&self->lock);
+  frame = g_steal_pointer (&self->pending);
+  if (frame != NULL)
+    self->sent++;
+  g_mutex_unlock (&self->lock);
+  if (frame == NULL)
+    return 0;
+  memset (ext, 0, sizeof *ext);
+  ext->cmd.type = QXL_CMD_DRAW;
+  ext->cmd.data = (QXLPHYSICAL) (uintptr_t) &frame->drawable;
+  ext->group_id = MEMSLOT_GROUP;
+  return 1;
+}
+
+static int
+qxl_req_cmd_notification (QXLInstance *qin)
+{
+  RtsServer *self = the_server;
+  gboolean empty;
+
+  g_mutex_lock (&self->lock);
+  empty = self->pending == NULL;
+  g_mutex_unlock (&self->lock);
+  /* TRUE: nothing to do now, we will wake the worker */
+  return empty;
+}
+
+/* release_info.id is the frame, or the cursor command with the low bit set. */
+static void
+qxl_release_resource (QXLInstance *qin, struct QXLReleaseInfoExt info)
+{
+  guint64 id = info.info->id;
+
+  if (id & 1)
+    {
+      RtsCursorCmd *cursor = (RtsCursorCmd *) (uintptr_t) (id & ~(guint64) 1);
+
+      g_free (cursor->cursor);
+      g_free (cursor);
+    }
+  else if (id != 0)
+    free_frame (the_server, (RtsFrame *) (uintptr_t) id);
+}
+
+static int
+qxl_get_cursor_command (QXLInstance *qin, struct QXLCommandExt *ext)
+{
+  RtsServer *self = the_server;
+  RtsCursorCmd *cmd;
+
+  g_mutex_lock (&self->lock);
+  cmd = g_queue_pop_head (&self->cursor_cmds);
+  g_mutex_unlock (&self->lock);
+  if (cmd == NULL)
+    return 0;
+  memset (ext, 0, sizeof *ext);
+  ext->cmd.type = QXL_CMD_CURSOR;
+  ext->cmd.data = (QXLPHYSICAL) (uintptr_t) &cmd->cmd;
+  ext->group_id = MEMSLOT_GROUP;
+  return 1;
+}
+
+static int
+qxl_req_cursor_notification (QXLInstance *qin)
+{
+  RtsServer *self = the_server;
+  gboolean empty;
+
+  g_mutex_lock (&self->lock);
+  empty = g_queue_is_empty (&self->cursor_cmds);
+  g_mutex_unlock (&self->lock);
+  return empty;
+}
+
+static void
+qxl_notify_update (QXLInstance *qin, uint32_t update_id)
+{
+}
+
+static int
+qxl_flush_resources (QXLInstance *qin)
+{
+  return 0;
+}
+
+static void
+qxl_async_complete (QXLInstance *qin, uint64_t cookie)
+{
+}
+
+static void
+qxl_update_area_complete (QXLInstance *qin, uint32_t surface_id, struct QXLRect *rects,
+                          uint32_t n_rects)
+{
+}
+
+static void
+qxl_set_client_capabilities (QXLInstance *qin, uint8_t client_present,
+                             uint8_t caps[SPICE_CAPABILITIES_SIZE])
+{
+}
+
+static int
+qxl_client_monitors_config (QXLInstance *qin, VDAgentMonitorsConfig *config)
+{
+  return 0;
+}
+
+static const QXLInterface qxl_interface = {
+  .base = { .type = SPICE_INTERFACE_QXL, .description = "refract test display",
+            .major_version = SPICE_INTERFACE_QXL_MAJOR,
+            .minor_version = SPICE_INTERFACE_QXL_MINOR },
+  .attached_worker = qxl_attached_worker,
+  .set_compression_level = qxl_set_compression_level,
+  .get_init_info = qxl_get_init_info,
+  .get_command = qxl_get_command,
+  .req_cmd_notification = qxl_req_cmd_notification,
+  .release_resource = qxl_release_resource,
+  .get_cursor_command = qxl_get_cursor_command,
+  .req_cursor_notification = qxl_req_cursor_notification,
+  .notify_update = qxl_notify_update,
+  .flush_resources = qxl_flush_resources,
+  .async_complete = qxl_async_complete,
+  .update_area_complete = qxl_update_area_complete,
+  .set_client_capabilities = qxl_set_client_capabilities,
+  .client_monitors_config = qxl_client_monitors_config,
+};
+
+static void
+tablet_set_logical_size (SpiceTabletInstance *tablet, int width, int height)
+{
+}
+
+static void
+tablet_position (SpiceTabletInstance *tablet, int x, int y, uint32_t buttons)
+{
+  RtsTabletEvent event = { x, y, buttons };
+
+  g_array_append_val (the_server->tablet_events, event);
+}
+
+static void
+tablet_wheel (SpiceTabletInstance *tablet, int motion, uint32_t buttons)
+{
+}
+
+static void
+tablet_buttons (SpiceTabletInstance *tablet, uint32_t buttons)
+{
+}
+
+static const SpiceTabletInterface tablet_interface = {
+  .base = { .type = SPICE_INTERFACE_TABLET, .description = "refract test tablet",
+            .major_version = SPICE_INTERFACE_TABLET_MAJOR,
+            .minor_version = SPICE_INTERFACE_TABLET_MINOR },
+  .set_logical_size = tablet_set_logical_size,
+  .position = tablet_position,
+  .wheel = tablet_wheel,
+  .buttons = tablet_buttons,
+};
+
+void
+rts_server_enable_tablet (RtsServer *self)
+{
+  g_assert (self == the_server);
+  if (self->has_tablet)
+    return;
+  g_assert_false (self->has_display);
+  self->tablet.base.sif = &tablet_interface.base;
+  g_assert_cmpint (spice_server_add_interface (self->spice, &self->tablet.base), ==, 0);
+  self->has_tablet = TRUE;
+}
+
+GArray *
+rts_server_get_tablet (RtsServer *self)
+{
+  return self->tablet_events;
+}
+
+static SpiceImageCompression
+parse_compression (const char *name)
+{
+  static const struct { const char *name; SpiceImageCompression value; } names[] = {
+    { "off", SPICE_IMAGE_COMPRESSION_OFF }, { "quic", SPICE_IMAGE_COMPRESSION_QUIC },
+    { "lz", SPICE_IMAGE_COMPRESSION_LZ }, { "glz", SPICE_IMAGE_COMPRESSION_GLZ },
+    { "auto_lz", SPICE_IMAGE_COMPRESSION_AUTO_LZ },
+    { "auto_glz", SPICE_IMAGE_COMPRESSION_AUTO_GLZ }, { "lz4", SPICE_IMAGE_COMPRESSION_LZ4 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (name, names[i].name))
+      return names[i].value;
+  g_error ("unknown image compression \"%s\"", name);
+  return SPICE_IMAGE_COMPRESSION_OFF;
+}
+
+/* Before clients connect; once per process. */
+void
+rts_server_add_display (RtsServer  *self,
+                        int         width,
+                        int         height,
+                        const char *compression)
+{
+  QXLDevMemSlot slot = { 0 };
+  QXLDevSurfaceCreate create = { 0 };
+
+  g_assert (self == the_server);
+  if (self->has_display)
+    {
+      g_assert_cmpint (width, ==, self->width);
+      g_assert_cmpint (height, ==, self->height);
+      return;
+    }
+  g_assert_cmpint (spice_server_set_image_compression (self->spice,
+                                                       parse_compression (compression ? compression : "off")),
+                   ==, 0);
+  spice_server_set_streaming_video (self->spice, SPICE_STREAM_VIDEO_OFF);
+  self->width = width;
+  self->height = height;
+  self->surface = g_malloc0 ((gsize) width * height * 4);
+  self->qxl.base.sif = &qxl_interface.base;
+  self->qxl.id = 0;
+  g_assert_cmpint (spice_server_add_interface (self->spice, &self->qxl.base), ==, 0);
+
+  slot.slot_group_id = MEMSLOT_GROUP;
+  slot.slot_id = 0;
+  slot.generation = 0;
+  slot.virt_start = 0;
+  slot.virt_end = ~(uintptr_t) 0;
+  slot.addr_delta = 0;
+  slot.qxl_ram_size = G_MAXUINT32;
+  spice_qxl_add_memslot (&self->qxl, &slot);
+
+  create.width = width;
+  create.height = height;
+  create.stride = width * 4;
+  create.format = SPICE_SURFACE_FMT_32_xRGB;
+  create.position = 0;
+  create.mouse_mode = self->has_tablet;   /* client mouse allowed */
+  create.flags = 0;
+  create.type = QXL_SURF_TYPE_PRIMARY;
+  create.mem = (uint64_t) (uintptr_t) self->surface;
+  create.group_id = MEMSLOT_GROUP;
+  spice_qxl_create_primary_surface (&self->qxl, 0, &create);
+  spice_server_vm_start (self->spice);
+  self->has_display = TRUE;
+}
+
+/* Row 0: the frame number, then its time in µs, 24 bits a pixel (the X byte
+ * of xRGB need not survive); the rest is a pattern that moves every frame. */
+static void
+draw_frame (RtsServer *self, guint32 *pixels, guint64 number, gint64 made_us)
+{
+  int w = self->width, h = self->height;
+  int bar = (int) ((number * 16) % (guint64) w);
+
+  for (int y = 0; y < h; y++)
+    {
+      guint32 *row = pixels + (gsize) y * w;
+      guint32 colour = ((guint32) ((y + number * 3) & 0xff) << 16)
+                       | ((guint32) ((y / 4 + number) & 0xff) << 8)
+                       | (guint32) ((number * 5) & 0xff);
+
+      for (int x = 0; x < w; x++)
+        row[x] = colour;
+      for (int x = bar; x < MIN (bar + 64, w); x++)
+        row[x] = 0xffffff;
+    }
+  pixels[0] = number & 0xffffff;
+  pixels[1] = (guint64) made_us & 0xffffff;
+  pixels[2] = ((guint64) made_us >> 24) & 0xffffff;
+  pixels[3] = ((guint64) made_us >> 48) & 0xffff;
+}
+
+gboolean
+rts_frame_decode (const guint8 *row0, guint64 *number, gint64 *made_us)
+{
+  guint32 px[RTS_FRAME_HEADER_PIXELS];
+
+  memcpy (px, row0, sizeof px);
+  *number = px[0] & 0xffffff;
+  *made_us = (gint64) ((guint64) (px[1] & 0xffffff) | ((guint64) (px[2] & 0xffffff) << 24)
+                       | ((guint64) (px[3] & 0xffff) << 48));
+  return *made_us != 0;
+}
+
+static RtsFrame *
+make_frame (RtsServer *self, guint64 number)
+{
+  gsize size = (gsize) self->width * self->height * 4;
+  RtsFrame *frame = g_new0 (RtsFrame, 1);
+  QXLDrawable *d = &frame->drawable;
+  QXLImage *image = &frame->image;
+
+  g_mutex_lock (&self->lock);
+  if (self->spare->len > 0)
+    frame->chunk = g_ptr_array_steal_index_fast (self->spare, self->spare->len - 1);
+  g_mutex_unlock (&self->lock);
+  if (frame->chunk == NULL)
+    frame->chunk = g_malloc (sizeof (QXLDataChunk) + size);
+  frame->chunk->data_size = size;
+  frame->chunk->prev_chunk = frame->chunk->next_chunk = 0;
+  draw_frame (self, (guint32 *) frame->chunk->data, number, g_get_monotonic_time ());
+
+  image->descriptor.id = ((guint64) number << 32) | 1;
+  image->descriptor.type = SPICE_IMAGE_TYPE_BITMAP;
+  image->descriptor.flags = 0;
+  image->descriptor.width = self->width;
+  image->descriptor.height = self->height;
+  image->bitmap.format = SPICE_BITMAP_FMT_32BIT;
+  image->bitmap.flags = QXL_BITMAP_TOP_DOWN;
+  image->bitmap.x = self->width;
+  image->bitmap.y = self->height;
+  image->bitmap.stride = self->width * 4;
+  image->bitmap.palette = 0;
+  image->bitmap.data = (QXLPHYSICAL) (uintptr_t) frame->chunk;
+
+  d->release_info.id = (uint64_t) (uintptr_t) frame;
+  d->surface_id = 0;
+  d->effect = QXL_EFFECT_OPAQUE;
+  d->type = QXL_DRAW_COPY;
+  d->bbox = (QXLRect) { .top = 0, .left = 0, .bottom = self->height, .right = self->width };
+  d->clip.type = SPICE_CLIP_TYPE_NONE;
+  for (int i = 0; i < 3; i++)
+    d->surfaces_dest[i] = -1;
+  d->u.copy.src_bitmap = (QXLPHYSICAL) (uintptr_t) image;
+  d->u.copy.src_area = (QXLRect) { .top = 0, .left = 0, .bottom = self->height, .right = self->width };
+  d->u.copy.rop_descriptor = SPICE_ROPD_OP_PUT;
+  d->u.copy.scale_mode = SPICE_IMAGE_SCALE_MODE_NEAREST;
+  return frame;
+}
+
+static gpointer
+generator_thread (gpointer data)
+{
+  RtsServer *self = data;
+  gint64 period = (gint64) (G_USEC_PER_SEC / self->fps);
+  gint64 next = g_get_monotonic_time ();
+
+  for (;;)
+    {
+      RtsFrame *frame, *old;
+      gint64 now;
+
+      g_mutex_lock (&self->lock);
+      if (self->stop)
+        {
+          g_mutex_unlock (&self->lock);
+          break;
+        }
+      g_mutex_unlock (&self->lock);
+
+      frame = make_frame (self, ++self->made);
+      g_mutex_lock (&self->lock);
+      old = self->pending;
+      self->pending = frame;
+      if (old != NULL)
+        self->dropped++;
+      g_mutex_unlock (&self->lock);
+      if (old != NULL)
+        free_frame (self, old);
+      spice_qxl_wakeup (&self->qxl);
+
+      next += period;
+      now = g_get_monotonic_time ();
+      if (next > now)
+        g_usleep (next - now);
+      else if (now - next > period)
+        next = now;   /* fell behind: don't try to catch up */
+    }
+  return NULL;
+}
+
+void
+rts_server_start_stream (RtsServer *self, double fps)
+{
+  g_assert (self->has_display);
+  g_assert (self->generator == NULL);
+  self->fps = fps;
+  self->stop = FALSE;
+  self->generator = g_thread_new ("rts-frames", generator_thread, self);
+}
+
+void
+rts_server_stop_stream (RtsServer *self)
+{
+  if (self->generator == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  self->stop = TRUE;
+  g_mutex_unlock (&self->lock);
+  g_thread_join (g_steal_pointer (&self->generator));
+}
+
+guint64
+rts_server_get_frames_sent (RtsServer *self)
+{
+  guint64 sent;
+
+  g_mutex_lock (&self->lock);
+  sent = self->sent;
+  g_mutex_unlock (&self->lock);
+  return sent;
+}
+
+guint64
+rts_server_get_frames_dropped (RtsServer *self)
+{
+  guint64 dropped;
+
+  g_mutex_lock (&self->lock);
+  dropped = self->dropped;
+  g_mutex_unlock (&self->lock);
+  return dropped;
+}
+
+void
+rts_server_set_cursor (RtsServer     *self,
+                       int            width,
+                       int            height,
+                       int            hot_x,
+                       int            hot_y,
+                       const guint32 *argb)
+{
+  gsize size = (gsize) width * height * 4;
+  RtsCursorCmd *cmd = g_new0 (RtsCursorCmd, 1);
+  static guint64 unique;
+
+  g_assert (self->has_display);
+  cmd->cursor = g_malloc0 (sizeof (QXLCursor) + size);
+  cmd->cursor->header.unique = ++unique;
+  cmd->cursor->header.type = SPICE_CURSOR_TYPE_ALPHA;
+  cmd->cursor->header.width = width;
+  cmd->cursor->header.height = height;
+  cmd->cursor->header.hot_spot_x = hot_x;
+  cmd->cursor->header.hot_spot_y = hot_y;
+  cmd->cursor->data_size = size;
+  cmd->cursor->chunk.data_size = size;
+  memcpy (cmd->cursor->chunk.data, argb, size);
+  cmd->cmd.release_info.id = (uint64_t) (uintptr_t) cmd | 1;
+  cmd->cmd.type = QXL_CURSOR_SET;
+  cmd->cmd.u.set.position.x = 0;
+  cmd->cmd.u.set.position.y = 0;
+  cmd->cmd.u.set.visible = 1;
+  cmd->cmd.u.set.shape = (QXLPHYSICAL) (uintptr_t) cmd->cursor;
+  g_mutex_lock (&self->lock);
+  g_queue_push_tail (&self->cursor_cmds, cmd);
+  g_mutex_unlock (&self->lock);
+  spice_qxl_wakeup (&self->qxl);
+}
+
+/* ---- TCP on loopback ------------------------------------------------------ */
+
+static void
+track_tcp (RtsServer *self, int fd)
+{
+  struct stat st;
+  TcpConn conn = { fd, 0, 0, FALSE };
+
+  if (fstat (fd, &st) == 0)
+    conn.ino = st.st_ino;
+  g_array_append_val (self->tcp, conn);
+}
+
+/* Bytes the clients' kernels have acknowledged on every TCP connection so far,
+ * closed ones included (their last reading). Main thread. */
+guint64
+rts_server_get_bytes_sent (RtsServer *self)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < self->tcp->len; i++)
+    {
+      TcpConn *conn = &g_array_index (self->tcp, TcpConn, i);
+      struct tcp_info info;
+      socklen_t len = sizeof info;
+      struct stat st;
+
+      if (!conn->gone)
+        {
+          if (fstat (conn->fd, &st) != 0 || st.st_ino != conn->ino
+              || getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
+            conn->gone = TRUE;
+          else
+            conn->acked = info.tcpi_bytes_acked;
+        }
+      total += conn->acked;
+    }
+  return total;
+}
+
+/* Also listens on 127.0.0.1: a free port, see rts_server_get_port (). */
+void
+rts_server_listen_tcp (RtsServer *self)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->port != 0)
+    return;
+  g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+  g_assert_no_error (error);
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+}
+
+int
+rts_server_get_port (RtsServer *self)
+{
+  return self->port;
+}
+
 /* ---- the socket ---------------------------------------------------------- */
 
 static gboolean
@@ -231,6 +852,8 @@ incoming (GSocketService     *service,
   int fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
 
   g_assert_cmpint (fd, >=, 0);
+  if (g_socket_get_family (g_socket_connection_get_socket (connection)) == G_SOCKET_FAMILY_IPV4)
+    track_tcp (self, fd);
   /* the server owns fd from here on */
   spice_server_add_client (self->spice, fd, 0);
   return TRUE;
@@ -246,6 +869,11 @@ server_new (void)
   the_server = self;
   self->keys = g_byte_array_new ();
   self->mouse_events = g_array_new (FALSE, TRUE, sizeof (RtsMouseEvent));
+  self->tablet_events = g_array_new (FALSE, TRUE, sizeof (RtsTabletEvent));
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->cursor_cmds);
+  self->spare = g_ptr_array_new ();
+  self->tcp = g_array_new (FALSE, TRUE, sizeof (TcpConn));
   self->dir = g_dir_make_tmp ("refract-spice-XXXXXX", &error);
   g_assert_no_error (error);
   self->path = g_build_filename (self->dir, "spice.sock", NULL);
@@ -289,6 +917,7 @@ rts_server_new (void)
     }
   g_byte_array_set_size (the_server->keys, 0);
   g_array_set_size (the_server->mouse_events, 0);
+  g_array_set_size (the_server->tablet_events, 0);
   return the_server;
 }
 
@@ -299,6 +928,7 @@ rts_server_free (RtsServer *self)
   g_assert (self == the_server);
   g_byte_array_set_size (self->keys, 0);
   g_array_set_size (self->mouse_events, 0);
+  g_array_set_size (self->tablet_events, 0);
   self->key_hook = NULL;
   self->key_hook_data = NULL;
 }

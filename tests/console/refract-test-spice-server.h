@@ -1,4 +1,4 @@
-/* refract-test-spice-server.h: an in-process libspice-server for input tests
+/* refract-test-spice-server.h: an in-process libspice-server for tests and benchmarks
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +29,62 @@ GArray     *rts_server_get_mouse    (RtsServer  *server);
 void        rts_server_set_key_hook (RtsServer  *server,
                                      RtsKeyHook  hook,
                                      gpointer    user_data);
+
+/* ---- a QXL display (optional; input tests don't add one) ----------------
+ *
+ * rts_server_add_display () gives the server a QXL device with a primary
+ * surface of the given size, before clients connect. rts_server_start_stream ()
+ * then starts a frame generator: a thread that, fps times a second, makes a new
+ * full-screen bitmap and hands it to the server's worker as one QXL_DRAW_COPY.
+ * A frame the worker has not taken by the next tick is replaced, never queued:
+ * frames sent are the ones the worker took. Every frame carries its number and
+ * the CLOCK_MONOTONIC time it was made in the first pixels of row 0, see
+ * rts_frame_decode (). Image compression: "off" (the default here), "quic",
+ * "lz", "glz", "auto_lz", "auto_glz", "lz4"; video streaming is off. */
+
+#define RTS_FRAME_HEADER_PIXELS 4
+
+void        rts_server_add_display        (RtsServer   *server,
+                                           int          width,
+                                           int          height,
+                                           const char  *compression);
+void        rts_server_start_stream       (RtsServer   *server,
+                                           double       fps);
+void        rts_server_stop_stream        (RtsServer   *server);
+guint64     rts_server_get_frames_sent    (RtsServer   *server);
+guint64     rts_server_get_frames_dropped (RtsServer   *server);
+/* Reads what the generator wrote into row 0 of a BGRX/xRGB frame. */
+gboolean    rts_frame_decode              (const guint8 *row0,
+                                           guint64      *number,
+                                           gint64       *made_us);
+
+/* Also listen on TCP 127.0.0.1 (a free port), and what went out on it: the
+ * bytes the clients' kernels acknowledged (TCP_INFO), closed connections
+ * included. */
+void        rts_server_listen_tcp         (RtsServer   *server);
+int         rts_server_get_port           (RtsServer   *server);
+guint64     rts_server_get_bytes_sent     (RtsServer   *server);
+
+/* Client mouse mode: a tablet device, and the primary created with client mouse
+ * allowed; call before rts_server_add_display (). Positions arrive in the tablet
+ * log: x, y, buttons. */
+void        rts_server_enable_tablet      (RtsServer   *server);
+GArray     *rts_server_get_tablet         (RtsServer   *server);
+/* Sends a cursor shape (non-premultiplied ARGB32 in native byte order) through
+ * the QXL cursor ring; needs rts_server_add_display (). */
+void        rts_server_set_cursor         (RtsServer     *server,
+                                           int            width,
+                                           int            height,
+                                           int            hot_x,
+                                           int            hot_y,
+                                           const guint32 *argb);
+
+typedef struct
+{
+  int   x;
+  int   y;
+  guint buttons;
+} RtsTabletEvent;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtsServer, rts_server_free)
 

@@ -6,6 +6,12 @@
  * the same domain; Esc typed into the widget opens SeaBIOS' boot menu; after
  * force-off and start the session is back by itself.
  *
+ * /integration/console-page does the same through the app's own RefractConsole
+ * and RefractConsolePage: the page in a window, then detached into its
+ * RefractConsoleWindow and back (the same SpiceSession throughout, no
+ * reconnect), and a guest reset (the display carries on); screenshots of the
+ * page and the detached window go to screenshots/ of the build directory.
+ *
  * Tolerance of the pixel comparison: mean absolute difference ≤ 2/255 over
  * all channels, and ≥ 99 % of pixels within 8/255 on every channel. SeaBIOS
  * draws static VGA text, so in practice the two are identical.
@@ -20,12 +26,16 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "refract-console-page.h"
+#include "refract-console-window.h"
 #include "refract-spice-display-private.h"
 #include "refract-spice-session-private.h"
 #include "refract-test-harness.h"
+#include "refract-test-render.h"
 
 #define MACHINE_NAME "refract-console-it"
 #define PASSWORD_MACHINE_NAME "refract-console-pw-it"
+#define PAGE_MACHINE_NAME "refract-console-page-it"
 #define PASSWORD "s3cret"
 
 /* ---- the log: the password must never be written ------------------------ */
@@ -67,11 +77,11 @@ harness_setup (RthHarness *h, gconstpointer data)
 /* ---- the guest ---------------------------------------------------------- */
 
 static RefractMachine *
-define_machine (RthHarness *h)
+define_machine_named (RthHarness *h, const char *name)
 {
   /* the boot menu waits 60 s for Esc; there is nothing to boot */
   const RthDomain domain = {
-    .name = MACHINE_NAME,
+    .name = name,
     .memory_mib = 64,
     .os = "<bootmenu enable='yes' timeout='60000'/>",
     .devices = "<graphics type='spice' autoport='yes'/>"
@@ -79,6 +89,12 @@ define_machine (RthHarness *h)
   };
 
   return rth_define_machine (h, &domain);
+}
+
+static RefractMachine *
+define_machine (RthHarness *h)
+{
+  return define_machine_named (h, MACHINE_NAME);
 }
 
 static void
@@ -300,6 +316,192 @@ test_console (RthHarness *h, gconstpointer data)
   rth_step (h, "done");
 }
 
+/* ---- the console page, detached and back -------------------------------- */
+
+static void
+frame_painted (GdkFrameClock *clock, guint *painted)
+{
+  (*painted)++;
+}
+
+/* Two frames painted by @widget's window: what it shows is on screen. */
+static void
+wait_drawn (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  guint painted = 0;
+  gulong id;
+
+  rt_wait_until (gtk_widget_get_mapped (widget) && gtk_widget_get_frame_clock (widget) != NULL, 10,
+                 "the widget to be mapped");
+  clock = gtk_widget_get_frame_clock (widget);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted), &painted);
+  for (guint i = 1; i <= 2; i++)
+    {
+      gtk_widget_queue_draw (widget);
+      rt_wait_until (painted >= i, 10, "a frame to be painted");
+    }
+  g_signal_handler_disconnect (clock, id);
+}
+
+/* Renders @widget as its window shows it into screenshots/@name here. */
+static void
+screenshot (GtkWidget *widget, const char *name)
+{
+  g_autofree char *path = g_build_filename (SCREENSHOT_DIR, name, NULL);
+  g_autoptr(GdkTexture) texture = NULL;
+
+  wait_drawn (widget);
+  texture = refract_test_render_widget (widget);
+  g_assert_cmpint (g_mkdir_with_parents (SCREENSHOT_DIR, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/* The guest frame as the widget shows it on screen: its window's rendering,
+ * cut to the letterboxed frame and scaled back to the guest's size, compared
+ * with QEMU's own screenshot within the same tolerance as the frame itself
+ * once scaling has blurred the text (mean ≤ 12/255). Only the mean is asked
+ * of the scaled copy: bilinear scaling moves glyph edges. */
+static void
+assert_shown_matches_qemu (RthHarness *h, RefractSpiceDisplay *display, const char *name)
+{
+  g_autoptr(GdkTexture) shown = refract_test_render_widget (GTK_WIDGET (display));
+  g_autoptr(GdkTexture) qemu = virsh_screenshot (h, name);
+  const RefractDisplayTransform *t = &display->transform;
+  int sw = gdk_texture_get_width (shown), sh = gdk_texture_get_height (shown);
+  int qw = gdk_texture_get_width (qemu), qh = gdk_texture_get_height (qemu);
+  g_autofree guint8 *ps = download (shown);
+  g_autofree guint8 *pq = download (qemu);
+  guint64 sum = 0;
+  double mean;
+
+  g_assert_cmpfloat (t->width, >, 0);
+  for (int y = 0; y < qh; y++)
+    for (int x = 0; x < qw; x++)
+      {
+        /* the centre of guest pixel (x, y) on the widget */
+        int wx = CLAMP ((int) (t->x + (x + 0.5) * t->width / qw), 0, sw - 1);
+        int wy = CLAMP ((int) (t->y + (y + 0.5) * t->height / qh), 0, sh - 1);
+        const guint8 *a = ps + ((gsize) wy * sw + wx) * 4;
+        const guint8 *b = pq + ((gsize) y * qw + x) * 4;
+
+        for (int c = 0; c < 3; c++)
+          sum += ABS ((int) a[c] - (int) b[c]);
+      }
+  mean = (double) sum / ((gsize) qw * qh * 3);
+  g_test_message ("shown at %.0fx%.0f: mean diff %.2f/255 against virsh screenshot", t->width,
+                  t->height, mean);
+  g_assert_cmpfloat (mean, <=, 12.0);
+}
+
+static void
+test_console_page (RthHarness *h, gconstpointer data)
+{
+  g_autoptr(RefractMachine) machine = NULL;
+  g_autoptr(RefractConsole) console = NULL;
+  g_autoptr(GdkTexture) frame = NULL;
+  RefractSpiceSession *session;
+  RefractSpiceDisplay *display;
+  GtkWindow *window, *detached;
+  GtkWidget *page;
+  gpointer spice, channel;
+  const char *reset[] = { "virsh", "-q", "-c", h->uri, "reset", PAGE_MACHINE_NAME, NULL };
+  g_autoptr(GError) error = NULL;
+
+  rth_step (h, "connecting, defining and starting " PAGE_MACHINE_NAME);
+  h->connection = rt_open (h->uri);
+  machine = define_machine_named (h, PAGE_MACHINE_NAME);
+  run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+
+  rth_step (h, "the console page");
+  /* as the machine page does before it shows the console: graphics and
+   * serial devices come with the details */
+  rt_load_details (machine);
+  g_assert_true (refract_machine_get_has_graphics (machine));
+  console = refract_console_get_for_machine (machine);
+  session = refract_console_get_session (console);
+  display = refract_console_get_display (console);
+  window = GTK_WINDOW (adw_window_new ());
+  gtk_window_set_title (window, "Console page");
+  gtk_window_set_default_size (window, 1000, 680);
+  page = refract_console_page_new (FALSE);
+  refract_console_page_set_console (REFRACT_CONSOLE_PAGE (page), console);
+  adw_window_set_content (ADW_WINDOW (window), page);
+  /* the page opens the display itself once it is mapped */
+  gtk_window_present (window);
+  rt_wait_until (refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_CONNECTED
+                 || refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_FAILED,
+                 30, "the display to connect");
+  g_assert_cmpint (refract_spice_session_get_state (session), ==, REFRACT_SPICE_STATE_CONNECTED);
+  frame = wait_frame (display);
+  rt_wait_until (g_strcmp0 (refract_console_page_get_shown (REFRACT_CONSOLE_PAGE (page)), "display") == 0,
+                 10, "the page to show the display");
+  g_assert_true (gtk_widget_get_root (GTK_WIDGET (display)) == GTK_ROOT (window));
+  wait_drawn (GTK_WIDGET (window));
+  assert_shown_matches_qemu (h, display, PAGE_MACHINE_NAME);
+  screenshot (GTK_WIDGET (window), "console-page.png");
+  spice = refract_spice_session_get_spice (session);
+  channel = _refract_spice_session_get_display (session);
+  g_assert_nonnull (spice);
+
+  rth_step (h, "detach: the same session in its own window");
+  refract_console_page_detach (REFRACT_CONSOLE_PAGE (page));
+  detached = GTK_WINDOW (g_object_get_data (G_OBJECT (console), "refract-console-window"));
+  g_assert_true (REFRACT_IS_CONSOLE_WINDOW (detached));
+  g_assert_true (refract_console_get_detached (console));
+  rt_wait_until (gtk_widget_get_root (GTK_WIDGET (display)) == GTK_ROOT (detached), 10,
+                 "the display to move to its own window");
+  g_assert_true (refract_spice_session_get_spice (session) == spice);
+  g_assert_true (_refract_spice_session_get_display (session) == channel);
+  g_assert_cmpint (refract_spice_session_get_state (session), ==, REFRACT_SPICE_STATE_CONNECTED);
+  wait_drawn (GTK_WIDGET (detached));
+  assert_shown_matches_qemu (h, display, PAGE_MACHINE_NAME);
+  screenshot (GTK_WIDGET (detached), "console-window.png");
+  screenshot (GTK_WIDGET (window), "console-page-detached.png");
+
+  rth_step (h, "Esc in the detached window opens the boot menu");
+  g_clear_object (&frame);
+  frame = g_object_ref (refract_spice_display_get_frame (display));
+  type_escape (display);
+  rt_wait_until (textures_differ (refract_spice_display_get_frame (display), frame), 20,
+                 "SeaBIOS to show its boot menu");
+  rt_spin (300);
+  assert_matches_qemu_named (h, display, PAGE_MACHINE_NAME);
+  screenshot (GTK_WIDGET (detached), "console-window-boot-menu.png");
+
+  rth_step (h, "closing the window re-attaches, same session");
+  gtk_window_close (detached);
+  rt_wait_until (!refract_console_get_detached (console), 10, "the console back on the page");
+  rt_wait_until (gtk_widget_get_root (GTK_WIDGET (display)) == GTK_ROOT (window), 10,
+                 "the display back in the page's window");
+  g_assert_true (refract_spice_session_get_spice (session) == spice);
+  g_assert_true (_refract_spice_session_get_display (session) == channel);
+  g_assert_cmpint (refract_spice_session_get_state (session), ==, REFRACT_SPICE_STATE_CONNECTED);
+  wait_drawn (GTK_WIDGET (window));
+  assert_shown_matches_qemu (h, display, PAGE_MACHINE_NAME);
+
+  rth_step (h, "guest reset: the display carries on with SeaBIOS' first screen");
+  g_clear_object (&frame);
+  frame = g_object_ref (refract_spice_display_get_frame (display));
+  if (!rth_run_clean (reset, NULL, &error))
+    g_error ("virsh reset: %s", error->message);
+  rt_wait_until (refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_CONNECTED
+                 && refract_spice_display_get_frame (display) != NULL
+                 && !is_blank (refract_spice_display_get_frame (display))
+                 && textures_differ (refract_spice_display_get_frame (display), frame),
+                 30, "the screen after the reset");
+  rt_spin (500);
+  assert_matches_qemu_named (h, display, PAGE_MACHINE_NAME);
+  screenshot (GTK_WIDGET (window), "console-page-after-reset.png");
+
+  rth_step (h, "closing");
+  gtk_window_destroy (window);
+  refract_spice_session_disconnect (session);
+  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rth_step (h, "done");
+}
+
 /* ---- a display with a password ------------------------------------------ */
 
 static void
@@ -432,8 +634,10 @@ main (int argc, char *argv[])
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  gtk_init ();
+  adw_init ();
   g_test_add ("/integration/console", RthHarness, NULL, harness_setup, test_console,
+              rth_teardown);
+  g_test_add ("/integration/console-page", RthHarness, NULL, harness_setup, test_console_page,
               rth_teardown);
   g_test_add ("/integration/console-password", RthHarness, NULL, harness_setup,
               test_console_password, rth_teardown);

@@ -132,6 +132,26 @@ test_alpha_and_content (void)
   assert_pixels (frame, 0, 0);
 }
 
+/* BGR tiles (the cairo renderer's): same pixels, opaque; a format change
+ * rebuilds every tile; odd widths take the per-pixel tail of the row copy. */
+static void
+test_bgr_tiles (void)
+{
+  g_autoptr(RefractFramebuffer) fb = refract_framebuffer_new ();
+  g_autofree guint8 *data = make_primary (603, 300, 640 * 4);
+
+  refract_framebuffer_set_primary (fb, 603, 300, 640 * 4, data);
+  refract_framebuffer_update (fb);
+  refract_framebuffer_set_tile_format (fb, GDK_MEMORY_B8G8R8);
+  g_assert_cmpint (refract_framebuffer_get_tile_format (fb), ==, GDK_MEMORY_B8G8R8);
+  assert_dirty (fb, 0, 0, 2, 1);
+  g_assert_cmpuint (refract_framebuffer_update (fb), ==, 6);
+  assert_pixels (refract_framebuffer_get_tile (fb, 0, 0), 0, 0);
+  assert_pixels (refract_framebuffer_get_tile (fb, 2, 1), 2 * TILE, TILE);
+  refract_framebuffer_set_tile_format (fb, GDK_MEMORY_B8G8R8);
+  g_assert_false (refract_framebuffer_is_dirty (fb));
+}
+
 static void
 test_recreate (void)
 {
@@ -212,6 +232,7 @@ main (int argc, char *argv[])
   g_type_ensure (GSK_TYPE_CONTAINER_NODE);
   g_test_add_func ("/framebuffer/damage", test_damage);
   g_test_add_func ("/framebuffer/alpha-and-content", test_alpha_and_content);
+  g_test_add_func ("/framebuffer/bgr-tiles", test_bgr_tiles);
   g_test_add_func ("/framebuffer/recreate", test_recreate);
   g_test_add_func ("/framebuffer/snapshot", test_snapshot);
   return g_test_run ();
