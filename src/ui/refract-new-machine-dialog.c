@@ -668,7 +668,7 @@ default_name (RefractNewMachineDialog *self)
   else if (self->spec->name != NULL && *self->spec->name)
     base = self->spec->name;
   else
-    base = "machine";
+    base = "new-machine";
   name = refract_machine_spec_unique_name (base, (const char * const *) names);
   refract_machine_spec_set_string (&self->spec->name, name);
 }
