@@ -24,6 +24,8 @@ struct _RefractConsolePage
   gboolean        in_window;
 
   GtkRevealer    *toolbar_revealer;
+  GtkWidget      *toolbar;
+  AdwHeaderBar   *header;      /* the console window's, on top of the page: the tools go there */
   GtkWidget      *view_switch;
   GtkLabel       *grab_hint;
   GtkWidget      *send_keys_button;
@@ -276,12 +278,67 @@ refract_console_page_detach (RefractConsolePage *self)
 
 /* ---- the toolbar hides in fullscreen until the pointer reaches the top ---- */
 
+/* In the console window the tools sit in its header bar, one row instead of
+ * two; in fullscreen (no header bar) and over a status page (the header bar
+ * shows the window title) they go back to the page's own revealer. */
+static void
+place_toolbar (RefractConsolePage *self)
+{
+  gboolean fullscreen = self->watched_window != NULL && gtk_window_is_fullscreen (self->watched_window);
+  gboolean live = !g_str_equal (gtk_stack_get_visible_child_name (self->stack), "status");
+  gboolean in_header = self->header != NULL && !fullscreen && live;
+  GtkWidget *parent = gtk_widget_get_parent (self->toolbar);
+
+  if (in_header && parent == GTK_WIDGET (self->toolbar_revealer))
+    {
+      g_object_ref (self->toolbar);
+      gtk_revealer_set_child (self->toolbar_revealer, NULL);
+      gtk_widget_set_hexpand (self->toolbar, TRUE);
+      adw_header_bar_set_title_widget (self->header, self->toolbar);
+      g_object_unref (self->toolbar);
+    }
+  else if (!in_header && parent != GTK_WIDGET (self->toolbar_revealer))
+    {
+      g_object_ref (self->toolbar);
+      if (self->header != NULL)
+        adw_header_bar_set_title_widget (self->header, NULL);
+      gtk_revealer_set_child (self->toolbar_revealer, self->toolbar);
+      g_object_unref (self->toolbar);
+    }
+  /* the tools act on a live console; over a status page they would only confuse */
+  gtk_widget_set_visible (GTK_WIDGET (self->toolbar_revealer), live && !in_header);
+}
+
 static void
 fullscreen_changed (RefractConsolePage *self)
 {
+  place_toolbar (self);
   gtk_revealer_set_reveal_child (self->toolbar_revealer,
                                  self->watched_window == NULL
                                  || !gtk_window_is_fullscreen (self->watched_window));
+}
+
+/**
+ * refract_console_page_set_header_bar:
+ * @header: the header bar of the window the page fills
+ *
+ * Puts @header on top of the page (the tools' actions are the page's, so the
+ * header bar must be inside it) and the page's tools into it while the
+ * console is live and the window is not fullscreen. Once.
+ */
+void
+refract_console_page_set_header_bar (RefractConsolePage *self,
+                                     AdwHeaderBar       *header)
+{
+  g_return_if_fail (REFRACT_IS_CONSOLE_PAGE (self));
+  g_return_if_fail (ADW_IS_HEADER_BAR (header));
+  g_return_if_fail (self->header == NULL);
+
+  self->header = header;
+  /* the template's layout box, AdwBin's child (not bound: dispose_template
+   * would unparent it behind AdwBin's back) */
+  gtk_box_prepend (GTK_BOX (adw_bin_get_child (ADW_BIN (self))), GTK_WIDGET (header));
+  place_toolbar (self);
 }
 
 static void
@@ -478,6 +535,15 @@ update_toolbar (RefractConsolePage *self, const char *view, gboolean live)
       /* Translators: %s is a key combination such as Ctrl+Alt */
       hint = g_strdup_printf (_("The keyboard goes to the machine. Press %s to release it."), names);
       gtk_label_set_label (self->grab_hint, hint);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->grab_hint), "title");
+      gtk_widget_add_css_class (GTK_WIDGET (self->grab_hint), "dim-label");
+    }
+  else if (self->header != NULL)
+    {
+      /* in the header bar the hint's place is the title's */
+      gtk_label_set_label (self->grab_hint, refract_machine_get_display_name (machine));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->grab_hint), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->grab_hint), "title");
     }
   else
     gtk_label_set_label (self->grab_hint, "");
@@ -516,9 +582,7 @@ update (RefractConsolePage *self)
         update_serial_view (self);
       update_toolbar (self, view, g_str_equal (gtk_stack_get_visible_child_name (self->stack), view));
     }
-  /* the tools act on a live console; over a status page they would only confuse */
-  gtk_widget_set_visible (GTK_WIDGET (self->toolbar_revealer),
-                          !g_str_equal (gtk_stack_get_visible_child_name (self->stack), "status"));
+  place_toolbar (self);
 }
 
 static void
@@ -605,6 +669,19 @@ refract_console_page_dispose (GObject *object)
 {
   RefractConsolePage *self = (RefractConsolePage *)object;
 
+  /* the tools back where the template put them; the header bar goes with the layout */
+  if (self->header != NULL)
+    {
+      AdwHeaderBar *header = g_steal_pointer (&self->header);
+
+      if (self->toolbar != NULL && gtk_widget_get_parent (self->toolbar) != GTK_WIDGET (self->toolbar_revealer))
+        {
+          g_object_ref (self->toolbar);
+          adw_header_bar_set_title_widget (header, NULL);
+          gtk_revealer_set_child (self->toolbar_revealer, self->toolbar);
+          g_object_unref (self->toolbar);
+        }
+    }
   if (self->console_signals != NULL)
     refract_console_page_set_console (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), REFRACT_TYPE_CONSOLE_PAGE);
@@ -643,6 +720,7 @@ refract_console_page_class_init (RefractConsolePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/refract-console-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, toolbar_revealer);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, toolbar);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, view_switch);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, grab_hint);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, send_keys_button);

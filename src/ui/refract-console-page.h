@@ -20,5 +20,7 @@ void            refract_console_page_set_console  (RefractConsolePage *self,
                                                    RefractConsole     *console);
 const char     *refract_console_page_get_shown    (RefractConsolePage *self);
 void            refract_console_page_detach       (RefractConsolePage *self);
+void            refract_console_page_set_header_bar (RefractConsolePage *self,
+                                                     AdwHeaderBar       *header);
 
 G_END_DECLS

@@ -78,14 +78,12 @@ refract_console_window_class_init (RefractConsoleWindowClass *klass)
 static void
 refract_console_window_init (RefractConsoleWindow *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-
   self->header = adw_header_bar_new ();
   self->page = refract_console_page_new (TRUE);
   gtk_widget_set_vexpand (self->page, TRUE);
-  gtk_box_append (GTK_BOX (box), self->header);
-  gtk_box_append (GTK_BOX (box), self->page);
-  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), box);
+  /* the page holds the header bar: its tools go there, one row of chrome */
+  refract_console_page_set_header_bar (REFRACT_CONSOLE_PAGE (self->page), ADW_HEADER_BAR (self->header));
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), self->page);
   gtk_window_set_default_size (GTK_WINDOW (self), 1024, 800);
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (fullscreen_changed), NULL);
 }
