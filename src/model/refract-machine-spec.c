@@ -1021,6 +1021,19 @@ build_misc_devices (Build *b)
   const RefractMachineSpec *spec = b->spec;
   GVirConfigDomainMemballoon *balloon = gvir_config_domain_memballoon_new ();
 
+  /* An explicit USB 3 controller: the tablet and the redirection channels
+   * need one, and not every driver adds it by itself (the test driver of the
+   * demo host refuses redirdevs without it). */
+  if (spec->display != REFRACT_DISPLAY_SERIAL
+      || (is_spice_display (spec) && spec->usb_redir_channels > 0))
+    {
+      GVirConfigDomainControllerUsb *usb = gvir_config_domain_controller_usb_new ();
+
+      gvir_config_domain_controller_usb_set_model (usb, GVIR_CONFIG_DOMAIN_CONTROLLER_USB_MODEL_QEMU_XHCI);
+      gvir_config_domain_controller_set_index (GVIR_CONFIG_DOMAIN_CONTROLLER (usb), 0);
+      add_device (b, usb);
+    }
+
   if (spec->display != REFRACT_DISPLAY_SERIAL)
     {
       GVirConfigDomainInput *tablet = gvir_config_domain_input_new ();

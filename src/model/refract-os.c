@@ -524,14 +524,21 @@ static RefractMediaInfo *
 detect_media (const char *path, GCancellable *cancellable, GError **error)
 {
   g_autoptr(OsinfoMedia) media = NULL;
+  g_autoptr(GMainContext) context = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(RefractMediaInfo) info = g_new0 (RefractMediaInfo, 1);
   g_autofree char *base = NULL;
   OsinfoDb *db;
   OsinfoOs *os;
 
-  /* the boot record is not needed to tell what a disc is */
+  /* The "synchronous" call runs a main loop on the thread-default context,
+   * which in a worker thread is the global default one that the main thread
+   * is iterating: the two then wait on each other. Give it a context of its own.
+   * The boot record is not needed to tell what a disc is. */
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
   media = osinfo_media_create_from_location_with_flags (path, cancellable, 0, &local_error);
+  g_main_context_pop_thread_default (context);
   if (media == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
