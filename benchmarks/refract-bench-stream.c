@@ -9,7 +9,8 @@
  * Xvfb), it starts itself with --server in a child process: an in-process
  * libspice-server with a QXL device whose frame generator changes the whole
  * screen every frame (one QXL_DRAW_COPY of a new bitmap, see
- * refract-test-spice-server.h) on a unix socket. The parent is the client:
+ * refract-test-spice-server.h) on TCP 127.0.0.1 (or its unix socket with
+ * --unix). The parent is the client:
  * the real RefractSpiceDisplay in a GtkWindow, over RefractSpiceSession.
  * After --warmup seconds it measures for --seconds:
  *
