@@ -62,12 +62,13 @@ paint (guint8 *data, int x, int y, int w, int h, guint8 value)
 typedef struct { int x, y, w, h; } Rect;
 
 static void
-bench_damage (const char *what, const Rect *rects, int n_rects, double target)
+bench_damage_format (const char *what, GdkMemoryFormat format, const Rect *rects, int n_rects, double target)
 {
   g_autoptr(RefractFramebuffer) fb = refract_framebuffer_new ();
   g_autofree guint8 *data = g_malloc0 ((gsize) WIDTH * HEIGHT * 4);
   g_autofree double *ms = g_new (double, n_frames);
 
+  refract_framebuffer_set_tile_format (fb, format);
   refract_framebuffer_set_primary (fb, WIDTH, HEIGHT, WIDTH * 4, data);
   refract_framebuffer_update (fb);
   for (int f = 0; f < n_frames; f++)
@@ -86,6 +87,12 @@ bench_damage (const char *what, const Rect *rects, int n_rects, double target)
 }
 
 static void
+bench_damage (const char *what, const Rect *rects, int n_rects, double target)
+{
+  bench_damage_format (what, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, rects, n_rects, target);
+}
+
+static void
 bench_framebuffer (void)
 {
   Rect scattered[64];
@@ -98,6 +105,11 @@ bench_framebuffer (void)
   bench_damage ("256x256 damage across four tiles", (Rect[]) { { 600, 300, 256, 256 } }, 1, 1.0);
   bench_damage ("64 scattered 32x32 rects", scattered, 64, 3.0);
   bench_damage ("full-frame damage", (Rect[]) { { 0, 0, WIDTH, HEIGHT } }, 1, 3.0);
+  /* the tiles the widget uses under the cairo renderer (no GPU) */
+  bench_damage_format ("256x256 damage, BGR tiles (cairo renderer)", GDK_MEMORY_B8G8R8,
+                       (Rect[]) { { 600, 300, 256, 256 } }, 1, 1.0);
+  bench_damage_format ("full-frame damage, BGR tiles (cairo renderer)", GDK_MEMORY_B8G8R8,
+                       (Rect[]) { { 0, 0, WIDTH, HEIGHT } }, 1, 3.0);
 }
 
 /* ---- key latency ---------------------------------------------------------- */
