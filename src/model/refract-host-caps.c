@@ -254,7 +254,7 @@ parse_xml (const char  *text,
 
   if (node == NULL || g_strcmp0 ((const char *) node->name, root) != 0)
     {
-      g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED,
+      g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED, "%s",
                    _("libvirt reported this host's capabilities in a form Refract can't read."));
       xmlFreeDoc (doc);
       return NULL;

@@ -191,8 +191,8 @@ run_start (CreateData *data, GError **error)
 
   if (virDomainCreate (data->dom) < 0)
     {
-      *error = refract_error_from_libvirt (_("The machine was created but could not start"));
-      refract_error_set_remedy (*error, _("Nothing was kept. Check the settings libvirt names, "
+      *error = refract_error_from_libvirt (_("The machine could not start, so it was not kept"));
+      refract_error_set_remedy (*error, _("Nothing was left behind. Check the settings libvirt names, "
                                           "or create the machine without starting it and look "
                                           "at its log."));
       return FALSE;

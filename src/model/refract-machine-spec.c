@@ -409,23 +409,28 @@ validate_resources (const RefractMachineSpec *spec,
          _("Give the machine at least one virtual CPU."));
   else if (max_vcpus > 0 && spec->vcpus > max_vcpus)
     add (problems, REFRACT_SPEC_FIELD_VCPUS, "vcpus-above-max",
-         _("This host's QEMU can give a machine at most %u virtual CPUs; choose fewer."), max_vcpus);
+         g_dngettext (GETTEXT_PACKAGE,
+                      "This host's QEMU can give a machine at most %u virtual CPU; choose fewer.",
+                      "This host's QEMU can give a machine at most %u virtual CPUs; choose fewer.",
+                      max_vcpus), max_vcpus);
   else if (host_cpus > 0 && spec->vcpus > host_cpus)
     add (problems, REFRACT_SPEC_FIELD_VCPUS, "vcpus-above-host",
-         _("The host has %u CPUs; give the machine %u or fewer, more only slows it down."),
-         host_cpus, host_cpus);
+         g_dngettext (GETTEXT_PACKAGE,
+                      "The host has %u CPU; give the machine %u or fewer, more only slows it down.",
+                      "The host has %u CPUs; give the machine %u or fewer, more only slows it down.",
+                      host_cpus), host_cpus, host_cpus);
 
   if (spec->memory_mib == 0)
     add (problems, REFRACT_SPEC_FIELD_MEMORY, "memory-zero", "%s",
          _("Give the machine some memory, at least 128 MiB."));
   else if (spec->memory_mib < MIN_MEMORY_MIB)
     add (problems, REFRACT_SPEC_FIELD_MEMORY, "memory-too-small",
-         _("%" G_GUINT64_FORMAT " MiB is too little for any installer or firmware; give it at least %d MiB."),
-         spec->memory_mib, MIN_MEMORY_MIB);
+         _("%u MiB is too little for any installer or firmware; give it at least %d MiB."),
+         (guint) spec->memory_mib, MIN_MEMORY_MIB);
   else if (host_mib > 0 && spec->memory_mib > host_mib)
     add (problems, REFRACT_SPEC_FIELD_MEMORY, "memory-above-host",
-         _("The host has %" G_GUINT64_FORMAT " MiB of memory; give the machine less than that."),
-         host_mib);
+         _("The host has %u MiB of memory; give the machine less than that."),
+         (guint) MIN (host_mib, G_MAXUINT));
 }
 
 static void
@@ -622,7 +627,9 @@ validate_devices (const RefractMachineSpec *spec,
              _("USB redirection works over SPICE only; choose a SPICE display or no USB channels."));
       else if (spec->usb_redir_channels > MAX_USB_CHANNELS)
         add (problems, REFRACT_SPEC_FIELD_USB, "usb-too-many",
-             _("Choose at most %d USB redirection channels."), MAX_USB_CHANNELS);
+             g_dngettext (GETTEXT_PACKAGE, "Choose at most %d USB redirection channel.",
+                          "Choose at most %d USB redirection channels.", MAX_USB_CHANNELS),
+             MAX_USB_CHANNELS);
       else
         need (problems, caps, REFRACT_HOST_FEATURE_USB_REDIRECTION, REFRACT_SPEC_FIELD_USB, "usb-unavailable");
     }

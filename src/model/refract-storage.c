@@ -348,7 +348,7 @@ _refract_storage_ensure_default_pool (virConnectPtr   conn,
 
   if (path == NULL)
     {
-      g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_NOT_FOUND,
+      g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_NOT_FOUND, "%s",
                    _("This connection has no default storage pool, and Refract can’t tell "
                      "where the remote user’s one should be"));
       refract_error_set_remedy (*error, _("Create a storage pool on that host, or choose an "

@@ -323,9 +323,9 @@ static char *
 format_mib (guint64 mib)
 {
   if (mib < 1024)
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " MiB"), mib);
+    return g_strdup_printf (_("%u MiB"), (guint) mib);
   if (mib % 1024 == 0)
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " GiB"), mib / 1024);
+    return g_strdup_printf (_("%u GiB"), (guint) (mib / 1024));
   return g_format_size_full (mib * 1024 * 1024, G_FORMAT_SIZE_IEC_UNITS);
 }
 
@@ -1165,12 +1165,12 @@ describe_resources (RefractNewMachineDialog *self)
   g_autofree char *host = host_memory ? format_mib (host_memory) : NULL;
 
   if (os != NULL && os->recommended_cpus > 0)
-    cpus = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s recommends %u; this host has %u",
-                                         "%s recommends %u; this host has %u", os->recommended_cpus),
+    /* Translators: "Debian 11 recommends: 2 · this host: 8" (processor counts) */
+    cpus = g_strdup_printf (_("%s recommends: %u · this host: %u"),
                             os->name, os->recommended_cpus, host_cpus);
   else if (host_cpus > 0)
-    cpus = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "This host has %u", "This host has %u", host_cpus),
-                            host_cpus);
+    /* Translators: the number of processors */
+    cpus = g_strdup_printf (_("This host: %u"), host_cpus);
   if (os != NULL && os->recommended_ram_mib > 0)
     {
       g_autofree char *recommended = format_mib (os->recommended_ram_mib);
@@ -1650,7 +1650,7 @@ describe_disk (RefractNewMachineDialog *self)
       return g_strdup_printf (_("%s, converted to qcow2 in “%s”"), image, spec->pool);
     case REFRACT_DISK_NONE:
     default:
-      return g_strdup (_("None"));
+      return g_strdup (C_("disk", "None"));
     }
 }
 
@@ -1672,7 +1672,7 @@ describe_network (RefractNewMachineDialog *self)
                        : g_strdup (_("User-mode"));
     case REFRACT_NETWORK_NONE:
     default:
-      return g_strdup (_("None"));
+      return g_strdup (C_("network", "None"));
     }
 }
 
@@ -1697,7 +1697,7 @@ describe_devices (RefractNewMachineDialog *self)
   if (spec->autostart)
     g_ptr_array_add (parts, g_strdup (_("starts with the host")));
   if (parts->len == 0)
-    return g_strdup (_("None"));
+    return g_strdup (C_("devices", "None"));
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (", ", (char **) parts->pdata);
 }
@@ -1992,7 +1992,11 @@ caps_loaded (GObject      *object,
     return;
   if (caps == NULL)
     {
-      g_prefix_error (&error, _("Could not read what this host can do: "));
+      g_autofree char *message = g_strdup_printf (_("Could not read what this host can do: %s"),
+                                                  error->message);
+
+      g_free (error->message);
+      error->message = g_steal_pointer (&message);
       self->caps_error = g_steal_pointer (&error);
       update_navigation (self);
       return;
