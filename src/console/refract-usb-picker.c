@@ -1,0 +1,866 @@
+/* refract-usb-picker.c: the console's USB device picker
+ *
+ * One row per host device (icon by class, "Audio" badge for USB Audio Class,
+ * vendor:product, where it is plugged in, a switch), failures inline in the
+ * row with what to do, the machine's free redirection channels, "Share an
+ * ISO as a USB CD…", and the machine's auto-redirect rules, which become the
+ * SPICE USB manager's filter (refract-usb-rules.c).
+ *
+ * Rows follow their RefractUsbDevice: the source sets redirected/busy/error
+ * and the row shows them, so a failure lands in the row of the device that
+ * failed whatever started it (the switch, auto-redirect, a guest reset).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "refract-machine-devices.h"
+#include "refract-usb-picker-private.h"
+#include "refract-usb-rules.h"
+#include "refract-usb-source-spice.h"
+
+#define SCHEMA_ID        "io.github.refract.Refract"
+#define RULES_KEY        "usb-auto-redirect"
+#define DEFAULT_CHANNELS 4
+
+struct _RefractUsbPicker
+{
+  GtkWidget         parent_instance;
+
+  RefractUsbSource *source;
+  RefractMachine   *machine;
+  GSettings        *settings;
+  GCancellable     *cancellable;
+  char             *unavailable;
+  GStrv             rules;
+  gboolean          redirect_new;
+
+  GtkWidget        *box;
+  GtkLabel         *channels_label;
+  GtkLabel         *status_label;
+  GtkWidget        *add_channels_button;
+  GtkLabel         *notice_label;
+  GtkWidget        *scroller;
+  GtkListBox       *list;
+  GtkWidget        *share_button;
+  GtkWidget        *auto_box;
+  GtkSwitch        *redirect_new_switch;
+  GtkListBox       *rules_list;
+};
+
+G_DEFINE_FINAL_TYPE (RefractUsbPicker, refract_usb_picker, GTK_TYPE_WIDGET)
+
+/* ---- small widgets -------------------------------------------------------- */
+
+static GtkLabel *
+new_label (const char *text, const char *css_class, gboolean wrap)
+{
+  GtkLabel *label = GTK_LABEL (gtk_label_new (text));
+
+  gtk_label_set_xalign (label, 0);
+  if (wrap)
+    {
+      gtk_label_set_wrap (label, TRUE);
+      gtk_label_set_max_width_chars (label, 48);
+    }
+  if (css_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (label), css_class);
+  return label;
+}
+
+static void
+set_notice (RefractUsbPicker *self, const char *text)
+{
+  gtk_label_set_label (self->notice_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_label), text != NULL && *text);
+}
+
+static void
+notice_error (RefractUsbPicker *self, const GError *error)
+{
+  const char *remedy = error->domain == REFRACT_MODEL_ERROR ? refract_error_get_remedy (error)
+                                                            : NULL;
+  g_autofree char *text = remedy ? g_strdup_printf ("%s\n%s", error->message, remedy)
+                                 : g_strdup (error->message);
+
+  set_notice (self, text);
+}
+
+/* ---- a device row -------------------------------------------------------- */
+
+typedef struct
+{
+  RefractUsbPicker *picker;   /* weak: the picker owns the list, the list the rows */
+  RefractUsbDevice *device;
+  GtkSwitch        *toggle;
+  GtkSpinner       *spinner;
+  GtkLabel         *error;
+  GtkLabel         *remedy;
+  gboolean          syncing;
+} Row;
+
+static void
+row_free (Row *row)
+{
+  g_signal_handlers_disconnect_by_data (row->device, row);
+  g_object_unref (row->device);
+  g_free (row);
+}
+
+static void
+row_sync (Row *row)
+{
+  RefractUsbDevice *device = row->device;
+  const char *error = refract_usb_device_get_error_message (device);
+  const char *remedy = refract_usb_device_get_error_remedy (device);
+  gboolean busy = refract_usb_device_get_busy (device);
+
+  row->syncing = TRUE;
+  gtk_switch_set_active (row->toggle, refract_usb_device_get_redirected (device));
+  row->syncing = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (row->toggle), !busy);
+  gtk_spinner_set_spinning (row->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (row->spinner), busy);
+  gtk_label_set_label (row->error, error);
+  gtk_widget_set_visible (GTK_WIDGET (row->error), error != NULL);
+  gtk_label_set_label (row->remedy, remedy);
+  gtk_widget_set_visible (GTK_WIDGET (row->remedy), error != NULL && remedy != NULL);
+}
+
+static void
+switched_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  gboolean connect = GPOINTER_TO_INT (user_data);
+  g_autoptr(GError) error = NULL;
+
+  /* the device carries the error and its row shows it */
+  if (connect)
+    refract_usb_source_connect_finish (REFRACT_USB_SOURCE (object), result, &error);
+  else
+    refract_usb_source_disconnect_finish (REFRACT_USB_SOURCE (object), result, &error);
+  if (error != NULL)
+    g_debug ("USB %s: %s", connect ? "connect" : "disconnect", error->message);
+}
+
+static void
+row_switched (Row *row)
+{
+  RefractUsbPicker *self = row->picker;
+  gboolean active = gtk_switch_get_active (row->toggle);
+
+  if (row->syncing || self->source == NULL
+      || active == refract_usb_device_get_redirected (row->device))
+    return;
+  if (active)
+    refract_usb_source_connect_async (self->source, row->device, self->cancellable,
+                                      switched_done, GINT_TO_POINTER (TRUE));
+  else
+    refract_usb_source_disconnect_async (self->source, row->device, self->cancellable,
+                                         switched_done, GINT_TO_POINTER (FALSE));
+  row_sync (row);
+}
+
+static void add_rule (RefractUsbPicker *self, const char *rule);
+
+static void
+hostdev_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(RefractUsbPicker) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = refract_machine_attach_usb_hostdev_finish (REFRACT_MACHINE (object), result,
+                                                           &error);
+
+  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (!ok)
+    notice_error (self, error);
+  else
+    set_notice (self, _("The device is attached to this machine permanently. It is the "
+                        "machine's whenever the machine runs and the device is plugged in."));
+}
+
+static void
+row_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  Row *row = user_data;
+  RefractUsbPicker *self = row->picker;
+  const char *name = g_action_get_name (G_ACTION (action));
+  guint16 vendor = refract_usb_device_get_vendor_id (row->device);
+  guint16 product = refract_usb_device_get_product_id (row->device);
+
+  if (g_str_equal (name, "auto-device"))
+    {
+      g_autofree char *rule = refract_usb_rule_for_device (vendor, product);
+      add_rule (self, rule);
+    }
+  else if (g_str_equal (name, "auto-audio"))
+    {
+      g_autofree char *rule = refract_usb_rule_for_class (REFRACT_USB_CLASS_AUDIO);
+      add_rule (self, rule);
+    }
+  else if (g_str_equal (name, "attach") && self->machine != NULL)
+    refract_machine_attach_usb_hostdev_async (self->machine, vendor, product, TRUE,
+                                              self->cancellable, hostdev_done,
+                                              g_object_ref (self));
+}
+
+static GtkWidget *
+row_menu_button (RefractUsbPicker *self, Row *row, GtkWidget *widget)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  const GActionEntry entries[] = {
+    { .name = "auto-device", .activate = row_action },
+    { .name = "auto-audio", .activate = row_action },
+    { .name = "attach", .activate = row_action },
+  };
+  GtkWidget *button = gtk_menu_button_new ();
+
+  g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), row);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (group),
+                                                                            "attach")),
+                               self->machine != NULL);
+  gtk_widget_insert_action_group (widget, "usb", G_ACTION_GROUP (group));
+  g_menu_append (menu, _("Redirect This Device Automatically"), "usb.auto-device");
+  if (refract_usb_device_is_audio (row->device))
+    g_menu_append (menu, _("Redirect All Audio Devices Automatically"), "usb.auto-audio");
+  g_menu_append (menu, _("Attach to This Machine Permanently"), "usb.attach");
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+  gtk_widget_set_tooltip_text (button, _("More"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
+static GtkWidget *
+row_title (RefractUsbDevice *device)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  g_autofree char *ids = refract_usb_device_dup_ids (device);
+  g_autofree char *where = refract_usb_device_dup_location (device);
+  /* TRANSLATORS: "046d:c52b · Bus 1, device 4" */
+  g_autofree char *subtitle = g_strdup_printf (_("%s · %s"), ids, where);
+  GtkLabel *name = new_label (refract_usb_device_get_name (device), "heading", FALSE);
+  GtkLabel *details = new_label (subtitle, "dim-label", FALSE);
+
+  gtk_label_set_ellipsize (name, PANGO_ELLIPSIZE_END);
+  gtk_label_set_ellipsize (details, PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (GTK_WIDGET (details), "caption");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (name));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (details));
+  gtk_widget_set_hexpand (box, TRUE);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  return box;
+}
+
+static GtkWidget *
+create_row (gpointer item, gpointer user_data)
+{
+  RefractUsbPicker *self = user_data;
+  Row *row = g_new0 (Row, 1);
+  GtkWidget *widget = gtk_list_box_row_new ();
+  GtkWidget *outer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  GtkWidget *icon;
+
+  row->picker = self;
+  row->device = g_object_ref (item);
+  icon = gtk_image_new_from_icon_name (refract_usb_device_get_icon_name (row->device));
+  gtk_box_append (GTK_BOX (line), icon);
+  gtk_box_append (GTK_BOX (line), row_title (row->device));
+  if (refract_usb_device_is_audio (row->device))
+    {
+      GtkLabel *badge = new_label (_("Audio"), "accent", FALSE);
+
+      gtk_widget_add_css_class (GTK_WIDGET (badge), "caption-heading");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (badge), _("USB Audio Class device"));
+      gtk_box_append (GTK_BOX (line), GTK_WIDGET (badge));
+    }
+  row->spinner = GTK_SPINNER (gtk_spinner_new ());
+  gtk_box_append (GTK_BOX (line), GTK_WIDGET (row->spinner));
+  row->toggle = GTK_SWITCH (gtk_switch_new ());
+  gtk_widget_set_valign (GTK_WIDGET (row->toggle), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row->toggle), _("Redirect to the machine"));
+  gtk_box_append (GTK_BOX (line), GTK_WIDGET (row->toggle));
+  gtk_box_append (GTK_BOX (line), row_menu_button (self, row, widget));
+  gtk_box_append (GTK_BOX (outer), line);
+
+  row->error = new_label (NULL, "error", TRUE);
+  row->remedy = new_label (NULL, "dim-label", TRUE);
+  gtk_label_set_selectable (row->remedy, TRUE);
+  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (row->error));
+  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (row->remedy));
+
+  gtk_widget_set_margin_start (outer, 10);
+  gtk_widget_set_margin_end (outer, 6);
+  gtk_widget_set_margin_top (outer, 6);
+  gtk_widget_set_margin_bottom (outer, 6);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (widget), outer);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (widget), FALSE);
+  g_object_set_data_full (G_OBJECT (widget), "refract-usb-row", row, (GDestroyNotify) row_free);
+
+  g_signal_connect_swapped (row->toggle, "notify::active", G_CALLBACK (row_switched), row);
+  g_signal_connect_swapped (row->device, "notify", G_CALLBACK (row_sync), row);
+  row_sync (row);
+  return widget;
+}
+
+static Row *
+nth_row (RefractUsbPicker *self, guint index)
+{
+  GtkListBoxRow *widget = gtk_list_box_get_row_at_index (self->list, index);
+
+  return widget ? g_object_get_data (G_OBJECT (widget), "refract-usb-row") : NULL;
+}
+
+/* ---- status -------------------------------------------------------------- */
+
+static void
+update_status (RefractUsbPicker *self)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *channels_text = NULL;
+  int channels = -1, free_channels = -1;
+  gboolean have_source = self->source != NULL;
+
+  if (have_source)
+    {
+      reason = refract_usb_source_dup_unavailable_reason (self->source);
+      channels = refract_usb_source_get_channels (self->source);
+      free_channels = refract_usb_source_get_free_channels (self->source);
+    }
+  else
+    reason = g_strdup (self->unavailable ? self->unavailable
+                                         : _("USB redirection is not available."));
+
+  if (channels == 0)
+    {
+      g_free (reason);
+      reason = g_strdup (_("This machine has no USB redirection channels. Add them to hand "
+                           "USB devices to it; they take effect when the machine next starts."));
+    }
+  else if (channels > 0 && free_channels >= 0)
+    channels_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d of %d channel free",
+                                                  "%d of %d channels free", channels),
+                                     free_channels, channels);
+  gtk_label_set_label (self->channels_label, channels_text);
+  gtk_label_set_label (self->status_label, reason);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), reason != NULL);
+  gtk_widget_set_visible (self->add_channels_button, channels == 0);
+  gtk_widget_set_sensitive (self->add_channels_button, self->machine != NULL);
+  gtk_widget_set_visible (self->scroller, have_source);
+  gtk_widget_set_visible (self->share_button,
+                          have_source && refract_usb_source_can_share_cd (self->source));
+  gtk_widget_set_visible (self->auto_box, have_source);
+}
+
+static void
+channels_added (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(RefractUsbPicker) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (refract_machine_add_usb_redirection_finish (REFRACT_MACHINE (object), result, &error))
+    set_notice (self, _("USB redirection channels were added. They take effect when the "
+                        "machine next starts."));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    notice_error (self, error);
+  gtk_widget_set_sensitive (self->add_channels_button, TRUE);
+}
+
+static void
+add_channels_clicked (RefractUsbPicker *self)
+{
+  g_return_if_fail (self->machine != NULL);
+  gtk_widget_set_sensitive (self->add_channels_button, FALSE);
+  refract_machine_add_usb_redirection_async (self->machine, DEFAULT_CHANNELS, self->cancellable,
+                                             channels_added, g_object_ref (self));
+}
+
+/* ---- sharing an ISO ------------------------------------------------------ */
+
+static void
+iso_chosen (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  RefractUsbPicker *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path != NULL && !_refract_usb_picker_share_iso (self, path, &error))
+        set_notice (self, error->message);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+share_clicked (RefractUsbPicker *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Share an ISO as a USB CD"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Share"), NULL);
+  gtk_file_filter_set_name (filter, _("Disc images"));
+  gtk_file_filter_add_pattern (filter, "*.iso");
+  gtk_file_filter_add_pattern (filter, "*.ISO");
+  gtk_file_filter_add_mime_type (filter, "application/x-cd-image");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (iso_chosen), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* ---- auto-redirect rules ------------------------------------------------- */
+
+static void
+apply_rules (RefractUsbPicker *self)
+{
+  g_autofree char *filter = refract_usb_rules_to_filter ((const char * const *) self->rules, TRUE);
+
+  if (self->source != NULL)
+    refract_usb_source_set_auto_redirect (self->source, self->redirect_new, filter);
+}
+
+static void
+save_rules (RefractUsbPicker *self)
+{
+  const char *uuid = self->machine ? refract_machine_get_uuid (self->machine) : NULL;
+
+  if (self->settings != NULL && uuid != NULL)
+    refract_usb_rules_save (self->settings, uuid, self->redirect_new,
+                            (const char * const *) self->rules);
+  apply_rules (self);
+}
+
+static void rebuild_rules (RefractUsbPicker *self);
+
+static void
+remove_rule_clicked (GtkButton *button, RefractUsbPicker *self)
+{
+  const char *rule = g_object_get_data (G_OBJECT (button), "refract-usb-rule");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; self->rules[i]; i++)
+    if (!g_str_equal (self->rules[i], rule))
+      g_strv_builder_add (builder, self->rules[i]);
+  g_strfreev (self->rules);
+  self->rules = g_strv_builder_end (builder);
+  save_rules (self);
+  rebuild_rules (self);
+}
+
+static GtkWidget *
+rule_row (RefractUsbPicker *self, const char *rule)
+{
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  g_autofree char *text = refract_usb_rule_describe (rule);
+  GtkLabel *label = new_label (text, NULL, FALSE);
+  GtkWidget *remove = gtk_button_new_from_icon_name ("edit-delete-symbolic");
+
+  gtk_widget_set_hexpand (GTK_WIDGET (label), TRUE);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, _("Remove Rule"));
+  g_object_set_data_full (G_OBJECT (remove), "refract-usb-rule", g_strdup (rule), g_free);
+  g_signal_connect (remove, "clicked", G_CALLBACK (remove_rule_clicked), self);
+  gtk_box_append (GTK_BOX (line), GTK_WIDGET (label));
+  gtk_box_append (GTK_BOX (line), remove);
+  gtk_widget_set_margin_start (line, 10);
+  gtk_widget_set_margin_end (line, 6);
+  return line;
+}
+
+static void
+rebuild_rules (RefractUsbPicker *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->rules_list))) != NULL)
+    gtk_list_box_remove (self->rules_list, child);
+  for (guint i = 0; self->rules != NULL && self->rules[i]; i++)
+    gtk_list_box_append (self->rules_list, rule_row (self, self->rules[i]));
+  gtk_widget_set_visible (GTK_WIDGET (self->rules_list), self->rules && self->rules[0]);
+}
+
+static void
+add_rule (RefractUsbPicker *self, const char *rule)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (!refract_usb_rule_parse (rule, NULL, NULL, NULL)
+      || g_strv_contains ((const char * const *) self->rules, rule))
+    return;
+  g_strv_builder_addv (builder, (const char **) self->rules);
+  g_strv_builder_add (builder, rule);
+  g_strfreev (self->rules);
+  self->rules = g_strv_builder_end (builder);
+  /* a rule only acts with the switch on; adding one says that is wanted */
+  self->redirect_new = TRUE;
+  gtk_switch_set_active (self->redirect_new_switch, TRUE);
+  save_rules (self);
+  rebuild_rules (self);
+}
+
+static void
+redirect_new_switched (RefractUsbPicker *self)
+{
+  gboolean active = gtk_switch_get_active (self->redirect_new_switch);
+
+  if (active == self->redirect_new)
+    return;
+  self->redirect_new = active;
+  save_rules (self);
+}
+
+static void
+load_rules (RefractUsbPicker *self)
+{
+  const char *uuid = self->machine ? refract_machine_get_uuid (self->machine) : NULL;
+
+  g_clear_pointer (&self->rules, g_strfreev);
+  if (self->settings != NULL && uuid != NULL)
+    self->redirect_new = refract_usb_rules_load (self->settings, uuid, &self->rules);
+  else
+    {
+      self->redirect_new = FALSE;
+      self->rules = g_new0 (char *, 1);
+    }
+  gtk_switch_set_active (self->redirect_new_switch, self->redirect_new);
+  rebuild_rules (self);
+  apply_rules (self);
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+static GtkWidget *
+build_header (RefractUsbPicker *self)
+{
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkLabel *title = new_label (_("USB Devices"), "heading", FALSE);
+
+  gtk_widget_set_hexpand (GTK_WIDGET (title), TRUE);
+  self->channels_label = new_label (NULL, "dim-label", FALSE);
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (title));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->channels_label));
+  return header;
+}
+
+static GtkWidget *
+build_list (RefractUsbPicker *self)
+{
+  GtkLabel *placeholder = new_label (_("No USB devices are plugged into this computer."),
+                                     "dim-label", TRUE);
+
+  gtk_widget_set_margin_top (GTK_WIDGET (placeholder), 18);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (placeholder), 18);
+  gtk_widget_set_margin_start (GTK_WIDGET (placeholder), 12);
+  gtk_label_set_xalign (placeholder, 0.5);
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_list_box_set_placeholder (self->list, GTK_WIDGET (placeholder));
+  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (self->scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->scroller), 380);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->list));
+  return self->scroller;
+}
+
+static GtkWidget *
+build_auto (RefractUsbPicker *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkLabel *label = new_label (_("Redirect new devices when plugged in"), NULL, FALSE);
+  GtkLabel *note = new_label (_("Keyboards and mice stay with this computer. With no rules, "
+                                "every other device is redirected."), "dim-label", TRUE);
+
+  gtk_widget_set_hexpand (GTK_WIDGET (label), TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (note), "caption");
+  self->redirect_new_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_widget_set_valign (GTK_WIDGET (self->redirect_new_switch), GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (self->redirect_new_switch, "notify::active",
+                            G_CALLBACK (redirect_new_switched), self);
+  gtk_box_append (GTK_BOX (line), GTK_WIDGET (label));
+  gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->redirect_new_switch));
+  self->rules_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->rules_list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->rules_list), "boxed-list");
+  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (box), line);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->rules_list));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (note));
+  self->auto_box = box;
+  return box;
+}
+
+static GSettings *
+open_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, SCHEMA_ID,
+                                                                                TRUE) : NULL;
+
+  /* an installed schema without the key (an older build) must not abort */
+  if (schema == NULL || !g_settings_schema_has_key (schema, RULES_KEY))
+    return NULL;
+  return g_settings_new (SCHEMA_ID);
+}
+
+static void
+refract_usb_picker_init (RefractUsbPicker *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
+
+  self->box = box;
+  self->cancellable = g_cancellable_new ();
+  self->settings = open_settings ();
+  self->rules = g_new0 (char *, 1);
+  gtk_widget_set_parent (box, GTK_WIDGET (self));
+  gtk_widget_set_size_request (box, 400, -1);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_box_append (GTK_BOX (box), build_header (self));
+
+  self->status_label = new_label (NULL, NULL, TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
+  self->add_channels_button = gtk_button_new_with_mnemonic (_("_Add USB Redirection Channels"));
+  gtk_widget_set_halign (self->add_channels_button, GTK_ALIGN_START);
+  g_signal_connect_swapped (self->add_channels_button, "clicked",
+                            G_CALLBACK (add_channels_clicked), self);
+  gtk_box_append (GTK_BOX (box), self->add_channels_button);
+  self->notice_label = new_label (NULL, "dim-label", TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->notice_label));
+  gtk_box_append (GTK_BOX (box), build_list (self));
+
+  self->share_button = gtk_button_new_with_mnemonic (_("_Share an ISO as a USB CD…"));
+  gtk_widget_set_halign (self->share_button, GTK_ALIGN_START);
+  g_signal_connect_swapped (self->share_button, "clicked", G_CALLBACK (share_clicked), self);
+  gtk_box_append (GTK_BOX (box), self->share_button);
+  gtk_box_append (GTK_BOX (box), build_auto (self));
+  set_notice (self, NULL);
+  update_status (self);
+}
+
+static void
+refract_usb_picker_dispose (GObject *object)
+{
+  RefractUsbPicker *self = REFRACT_USB_PICKER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->list != NULL)
+    gtk_list_box_bind_model (self->list, NULL, NULL, NULL, NULL);
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_data (self->source, self);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->source);
+  g_clear_object (&self->machine);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (refract_usb_picker_parent_class)->dispose (object);
+}
+
+static void
+refract_usb_picker_finalize (GObject *object)
+{
+  RefractUsbPicker *self = REFRACT_USB_PICKER (object);
+
+  g_strfreev (self->rules);
+  g_free (self->unavailable);
+  G_OBJECT_CLASS (refract_usb_picker_parent_class)->finalize (object);
+}
+
+static void
+refract_usb_picker_class_init (RefractUsbPickerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = refract_usb_picker_dispose;
+  object_class->finalize = refract_usb_picker_finalize;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "usbpicker");
+}
+
+/* ---- public API ---------------------------------------------------------- */
+
+GtkWidget *
+refract_usb_picker_new (void)
+{
+  return g_object_new (REFRACT_TYPE_USB_PICKER, NULL);
+}
+
+void
+refract_usb_picker_set_source (RefractUsbPicker *self,
+                               RefractUsbSource *source)
+{
+  g_return_if_fail (REFRACT_IS_USB_PICKER (self));
+  g_return_if_fail (source == NULL || REFRACT_IS_USB_SOURCE (source));
+
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_data (self->source, self);
+  g_set_object (&self->source, source);
+  gtk_list_box_bind_model (self->list, source ? refract_usb_source_get_devices (source) : NULL,
+                           source ? create_row : NULL, self, NULL);
+  if (source != NULL)
+    {
+      g_signal_connect_object (source, "notify::free-channels", G_CALLBACK (update_status),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (source, "notify::channels", G_CALLBACK (update_status),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (source, "notify::unavailable-reason", G_CALLBACK (update_status),
+                               self, G_CONNECT_SWAPPED);
+      apply_rules (self);
+    }
+  update_status (self);
+}
+
+void
+refract_usb_picker_set_machine (RefractUsbPicker *self,
+                                RefractMachine   *machine)
+{
+  g_return_if_fail (REFRACT_IS_USB_PICKER (self));
+  g_return_if_fail (machine == NULL || REFRACT_IS_MACHINE (machine));
+
+  if (!g_set_object (&self->machine, machine))
+    return;
+  load_rules (self);
+  update_status (self);
+}
+
+void
+refract_usb_picker_set_unavailable (RefractUsbPicker *self,
+                                    const char       *reason)
+{
+  g_return_if_fail (REFRACT_IS_USB_PICKER (self));
+  g_free (self->unavailable);
+  self->unavailable = g_strdup (reason);
+  update_status (self);
+}
+
+static gboolean
+is_demo (RefractMachine *machine)
+{
+  RefractConnection *connection = machine ? refract_machine_get_connection (machine) : NULL;
+  const char *uri = connection ? refract_connection_get_uri (connection) : NULL;
+
+  return uri != NULL && g_str_has_prefix (uri, "test:");
+}
+
+GtkWidget *
+refract_usb_picker_button_new (RefractSpiceSession *session)
+{
+  RefractMachine *machine;
+  GtkWidget *button = gtk_menu_button_new ();
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *picker = refract_usb_picker_new ();
+
+  g_return_val_if_fail (REFRACT_IS_SPICE_SESSION (session), NULL);
+  machine = refract_spice_session_get_machine (session);
+  if (is_demo (machine))
+    refract_usb_picker_set_unavailable (REFRACT_USB_PICKER (picker),
+                                        _("The demo host has no USB redirection: its machines "
+                                          "are simulated. Connect to a real host to hand USB "
+                                          "devices to a machine."));
+  else
+    {
+      g_autoptr(RefractUsbSource) source = refract_usb_source_spice_new (session);
+
+      refract_usb_picker_set_source (REFRACT_USB_PICKER (picker), source);
+    }
+  refract_usb_picker_set_machine (REFRACT_USB_PICKER (picker), machine);
+  gtk_popover_set_child (GTK_POPOVER (popover), picker);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "media-removable-symbolic");
+  gtk_widget_set_tooltip_text (button, _("USB Devices"));
+  return button;
+}
+
+/* ---- for tests ----------------------------------------------------------- */
+
+GtkListBox *
+_refract_usb_picker_get_list (RefractUsbPicker *self)
+{
+  return self->list;
+}
+
+GtkSwitch *
+_refract_usb_picker_get_row_switch (RefractUsbPicker *self, guint index)
+{
+  Row *row = nth_row (self, index);
+
+  return row ? row->toggle : NULL;
+}
+
+GtkLabel *
+_refract_usb_picker_get_row_error (RefractUsbPicker *self, guint index)
+{
+  Row *row = nth_row (self, index);
+
+  return row ? row->error : NULL;
+}
+
+GtkLabel *
+_refract_usb_picker_get_channels_label (RefractUsbPicker *self)
+{
+  return self->channels_label;
+}
+
+GtkLabel *
+_refract_usb_picker_get_status_label (RefractUsbPicker *self)
+{
+  return self->status_label;
+}
+
+GtkWidget *
+_refract_usb_picker_get_add_channels_button (RefractUsbPicker *self)
+{
+  return self->add_channels_button;
+}
+
+gboolean
+_refract_usb_picker_share_iso (RefractUsbPicker  *self,
+                               const char        *path,
+                               GError           **error)
+{
+  if (self->source == NULL)
+    {
+      g_set_error_literal (error, REFRACT_USB_ERROR, REFRACT_USB_ERROR_UNSUPPORTED,
+                           self->unavailable ? self->unavailable
+                                             : _("USB redirection is not available."));
+      return FALSE;
+    }
+  return refract_usb_source_share_cd (self->source, path, error);
+}
+
+void
+_refract_usb_picker_add_rule (RefractUsbPicker *self, const char *rule)
+{
+  add_rule (self, rule);
+}
+
+void
+_refract_usb_picker_set_redirect_new (RefractUsbPicker *self, gboolean redirect_new)
+{
+  gtk_switch_set_active (self->redirect_new_switch, redirect_new);
+}
+
+guint
+_refract_usb_picker_get_n_rules (RefractUsbPicker *self)
+{
+  return self->rules ? g_strv_length (self->rules) : 0;
+}
