@@ -1,0 +1,207 @@
+/* refract-cli-console.c: refract-dsp console and netjack-restart
+ *
+ * The console is virsh console's job done over a libvirt stream in
+ * non-blocking mode, driven by the GLib main loop libvirt-glib registered:
+ * the terminal goes raw, Ctrl+] leaves.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "refract-cli-private.h"
+#include "refract-connection-private.h"
+#include "refract-netjack-config.h"
+#include "refract-netjack-probe.h"
+
+#define ESCAPE_CHAR 0x1d /* Ctrl+] */
+
+typedef struct
+{
+  GMainLoop *loop;
+  virStreamPtr stream;
+  gboolean   failed;
+} Console;
+
+static void
+stream_event (virStreamPtr stream,
+              int          events,
+              void        *opaque)
+{
+  Console *console = opaque;
+  char buffer[4096];
+
+  if (events & (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP))
+    {
+      g_main_loop_quit (console->loop);
+      return;
+    }
+  while (events & VIR_STREAM_EVENT_READABLE)
+    {
+      int got = virStreamRecv (stream, buffer, sizeof buffer);
+
+      if (got == -2)
+        break;
+      if (got <= 0)
+        {
+          console->failed = got < 0;
+          g_main_loop_quit (console->loop);
+          return;
+        }
+      if (write (STDOUT_FILENO, buffer, got) < 0 && errno != EAGAIN)
+        break;
+    }
+}
+
+static gboolean
+stdin_ready (int          fd,
+             GIOCondition condition,
+             gpointer     user_data)
+{
+  Console *console = user_data;
+  char buffer[1024];
+  ssize_t got = read (fd, buffer, sizeof buffer);
+  ssize_t sent = 0;
+
+  if (got <= 0)
+    {
+      g_main_loop_quit (console->loop);
+      return G_SOURCE_REMOVE;
+    }
+  for (ssize_t i = 0; i < got; i++)
+    if (buffer[i] == ESCAPE_CHAR)
+      {
+        got = i;
+        g_main_loop_quit (console->loop);
+      }
+  while (sent < got)
+    {
+      int n = virStreamSend (console->stream, buffer + sent, got - sent);
+
+      if (n == -2)
+        continue;  /* rare: a full stream; the guest reads soon */
+      if (n < 0)
+        {
+          console->failed = TRUE;
+          g_main_loop_quit (console->loop);
+          return G_SOURCE_REMOVE;
+        }
+      sent += n;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+console_attach (virDomainPtr dom,
+                const char  *name)
+{
+  virStreamPtr stream = virStreamNew (virDomainGetConnect (dom), VIR_STREAM_NONBLOCK);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Console console = { loop, stream, FALSE };
+  struct termios saved, raw;
+  gboolean tty = isatty (STDIN_FILENO);
+  guint watch;
+
+  if (stream == NULL || virDomainOpenConsole (dom, NULL, stream, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
+      virStreamEventAddCallback (stream, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
+                                 VIR_STREAM_EVENT_HANGUP, stream_event, &console, NULL) < 0)
+    {
+      g_printerr (_("Could not open the serial console of “%s”: %s\n"), name, virGetLastErrorMessage ());
+      if (stream)
+        virStreamFree (stream);
+      return 1;
+    }
+  g_printerr (_("Connected to the console of “%s”. Press Ctrl+] to leave.\n"), name);
+  if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      raw = saved;
+      cfmakeraw (&raw);
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &raw);
+    }
+  else
+    tty = FALSE;
+  watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP, stdin_ready, &console);
+  g_main_loop_run (loop);
+  g_source_remove (watch);
+  if (tty)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  virStreamEventRemoveCallback (stream);
+  virStreamFinish (stream);
+  virStreamFree (stream);
+  g_printerr ("\n");
+  return console.failed ? 1 : 0;
+}
+
+int
+_refract_cli_console (RefractConnection *connection,
+                      RefractMachine    *machine)
+{
+  virConnectPtr conn = _refract_connection_ref_handle (connection);
+  virDomainPtr dom;
+  int ret;
+
+  if (conn == NULL)
+    return 1;
+  dom = virDomainLookupByName (conn, refract_machine_get_name (machine));
+  virConnectClose (conn);
+  if (dom == NULL)
+    {
+      g_printerr ("%s\n", virGetLastErrorMessage ());
+      return 1;
+    }
+  if (virDomainIsActive (dom) != 1)
+    {
+      g_printerr (_("“%s” is not running; start it first.\n"), refract_machine_get_name (machine));
+      virDomainFree (dom);
+      return 1;
+    }
+  ret = console_attach (dom, refract_machine_get_name (machine));
+  virDomainFree (dom);
+  return ret;
+}
+
+/* ---- netjack-restart ------------------------------------------------------------------- */
+
+int
+_refract_cli_restart (RefractConnection *connection,
+                      RefractMachine    *machine,
+                      gboolean           json)
+{
+  g_autoptr(GAsyncResult) loaded = NULL;
+  g_autoptr(GAsyncResult) restarted = NULL;
+  g_autoptr(RefractNetjackConfig) config = NULL;
+  g_autoptr(RefractNetjackProbe) probe = NULL;
+  g_autoptr(RefractNetjackStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+
+  refract_netjack_config_load_async (machine, NULL, _refract_cli_store_result, &loaded);
+  config = refract_netjack_config_load_finish (_refract_cli_wait (&loaded), &error);
+  if (config == NULL)
+    {
+      _refract_cli_print_error (error);
+      return 1;
+    }
+  refract_netjack_restart_async (config, NULL, _refract_cli_store_result, &restarted);
+  output = refract_netjack_restart_finish (_refract_cli_wait (&restarted), &error);
+  if (output == NULL)
+    {
+      _refract_cli_print_error (error);
+      return 1;
+    }
+  if (*output)
+    g_print ("%s", output);
+  g_print (_("The NETJACK bridge was restarted.\n"));
+  probe = refract_netjack_probe_new ("/");
+  status = refract_netjack_probe_run (probe, config);
+  for (guint i = 0; status->checked[i] != NULL; i++)
+    g_print ("  %s\n", status->checked[i]);
+  return 0;
+}

@@ -1,0 +1,473 @@
+/* refract-netjack-probe.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "refract-model-error.h"
+#include "refract-netjack-probe.h"
+
+struct _RefractNetjackProbe
+{
+  GObject  parent_instance;
+
+  char    *root;
+  GStrv    pw_dump;
+  GStrv    jack_lsp;
+};
+
+G_DEFINE_FINAL_TYPE (RefractNetjackProbe, refract_netjack_probe, G_TYPE_OBJECT)
+
+static void
+refract_netjack_probe_finalize (GObject *object)
+{
+  RefractNetjackProbe *self = REFRACT_NETJACK_PROBE (object);
+
+  g_free (self->root);
+  g_strfreev (self->pw_dump);
+  g_strfreev (self->jack_lsp);
+
+  G_OBJECT_CLASS (refract_netjack_probe_parent_class)->finalize (object);
+}
+
+static void
+refract_netjack_probe_class_init (RefractNetjackProbeClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = refract_netjack_probe_finalize;
+}
+
+static void
+refract_netjack_probe_init (RefractNetjackProbe *self)
+{
+  self->pw_dump = g_strdupv ((char *[]) { (char *) "pw-dump", NULL });
+  self->jack_lsp = g_strdupv ((char *[]) { (char *) "jack_lsp", NULL });
+}
+
+RefractNetjackProbe *
+refract_netjack_probe_new (const char *root)
+{
+  RefractNetjackProbe *self = g_object_new (REFRACT_TYPE_NETJACK_PROBE, NULL);
+
+  self->root = g_strdup (root ? root : "/");
+  return self;
+}
+
+void
+refract_netjack_probe_set_pw_dump (RefractNetjackProbe *self,
+                                   const char * const  *argv)
+{
+  g_return_if_fail (REFRACT_IS_NETJACK_PROBE (self));
+  g_strfreev (self->pw_dump);
+  self->pw_dump = g_strdupv ((char **) argv);
+}
+
+void
+refract_netjack_probe_set_jack_lsp (RefractNetjackProbe *self,
+                                    const char * const  *argv)
+{
+  g_return_if_fail (REFRACT_IS_NETJACK_PROBE (self));
+  g_strfreev (self->jack_lsp);
+  self->jack_lsp = g_strdupv ((char **) argv);
+}
+
+/* ---- status ---------------------------------------------------------------------- */
+
+RefractNetjackStatus *
+refract_netjack_status_new (void)
+{
+  RefractNetjackStatus *status = g_new0 (RefractNetjackStatus, 1);
+
+  status->manager = REFRACT_TRISTATE_UNKNOWN;
+  status->port_bound = REFRACT_TRISTATE_UNKNOWN;
+  status->followers = g_new0 (char *, 1);
+  status->checked = g_new0 (char *, 1);
+  return status;
+}
+
+void
+refract_netjack_status_free (RefractNetjackStatus *status)
+{
+  if (status == NULL)
+    return;
+  g_free (status->manager_kind);
+  g_strfreev (status->followers);
+  g_strfreev (status->checked);
+  g_free (status);
+}
+
+static void
+strv_add (GStrv      *strv,
+          const char *value)
+{
+  guint n = g_strv_length (*strv);
+
+  if (g_strv_contains ((const char * const *) *strv, value))
+    return;
+  *strv = g_renew (char *, *strv, n + 2);
+  (*strv)[n] = g_strdup (value);
+  (*strv)[n + 1] = NULL;
+}
+
+static void
+checked (RefractNetjackStatus *status,
+         char                 *line)
+{
+  strv_add (&status->checked, line);
+  g_free (line);
+}
+
+static void
+set_manager (RefractNetjackStatus *status,
+             const char           *kind)
+{
+  status->manager = REFRACT_TRISTATE_YES;
+  g_free (status->manager_kind);
+  status->manager_kind = g_strdup (kind);
+}
+
+/* ---- /proc/net/udp ----------------------------------------------------------------- */
+
+static RefractTristate
+udp_file_has_port (const char *root,
+                   const char *file,
+                   guint       port)
+{
+  g_autofree char *path = g_build_filename (root, "proc/net", file, NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return REFRACT_TRISTATE_UNKNOWN;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      const char *local = NULL;
+      const char *colon;
+      guint n = 0;
+
+      /* "sl local_address rem_address …": the second non-empty field */
+      for (guint f = 0; fields[f] != NULL && local == NULL; f++)
+        if (*fields[f] != '\0' && ++n == 2)
+          local = fields[f];
+      if (local == NULL || (colon = strrchr (local, ':')) == NULL)
+        continue;
+      if (g_ascii_strtoull (colon + 1, NULL, 16) == port)
+        return REFRACT_TRISTATE_YES;
+    }
+  return REFRACT_TRISTATE_NO;
+}
+
+RefractTristate
+refract_netjack_probe_udp_bound (const char *root,
+                                 guint       port)
+{
+  RefractTristate v4 = udp_file_has_port (root, "udp", port);
+  RefractTristate v6 = udp_file_has_port (root, "udp6", port);
+
+  if (v4 == REFRACT_TRISTATE_YES || v6 == REFRACT_TRISTATE_YES)
+    return REFRACT_TRISTATE_YES;
+  if (v4 == REFRACT_TRISTATE_NO || v6 == REFRACT_TRISTATE_NO)
+    return REFRACT_TRISTATE_NO;
+  return REFRACT_TRISTATE_UNKNOWN;
+}
+
+/* ---- pw-dump ------------------------------------------------------------------------ */
+
+static const char *
+object_prop (JsonObject *object,
+             const char *name)
+{
+  JsonObject *info = json_object_get_member (object, "info") ?
+                     json_object_get_object_member (object, "info") : NULL;
+  JsonObject *props = info && json_object_has_member (info, "props") ?
+                      json_object_get_object_member (info, "props") : NULL;
+  JsonNode *node = props ? json_object_get_member (props, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+static void
+pw_object (JsonObject           *object,
+           RefractNetjackStatus *status)
+{
+  const char *type = json_object_has_member (object, "type") ?
+                     json_object_get_string_member (object, "type") : NULL;
+  const char *name;
+
+  if (g_strcmp0 (type, "PipeWire:Interface:Module") == 0)
+    {
+      JsonObject *info = json_object_has_member (object, "info") ?
+                         json_object_get_object_member (object, "info") : NULL;
+      const char *module = info && json_object_has_member (info, "name") ?
+                           json_object_get_string_member (info, "name") : NULL;
+
+      if (g_strcmp0 (module, "libpipewire-module-netjack2-manager") == 0)
+        set_manager (status, "PipeWire");
+      return;
+    }
+  if (g_strcmp0 (type, "PipeWire:Interface:Node") != 0)
+    return;
+  name = object_prop (object, "node.name");
+  if (name == NULL || !g_str_has_prefix (name, "netjack2_manager"))
+    return;
+  set_manager (status, "PipeWire");
+  /* one send/recv pair per follower, described after it */
+  if (g_str_has_prefix (name, "netjack2_manager_send") || g_str_has_prefix (name, "netjack2_manager_recv"))
+    {
+      const char *follower = object_prop (object, "netjack2.peer-name");
+
+      if (follower == NULL)
+        follower = object_prop (object, "node.description");
+      if (follower != NULL)
+        strv_add (&status->followers, follower);
+    }
+}
+
+void
+refract_netjack_parse_pw_dump (const char           *json,
+                               RefractNetjackStatus *status)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonArray *array;
+
+  if (!json_parser_load_from_data (parser, json, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    {
+      checked (status, g_strdup (_("pw-dump: output not understood")));
+      return;
+    }
+  array = json_node_get_array (root);
+  if (status->manager == REFRACT_TRISTATE_UNKNOWN)
+    status->manager = REFRACT_TRISTATE_NO;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element))
+        pw_object (json_node_get_object (element), status);
+    }
+  checked (status, g_strdup_printf (_("PipeWire (pw-dump): %u objects, netjack2 manager %s"),
+                                    json_array_get_length (array),
+                                    g_strcmp0 (status->manager_kind, "PipeWire") == 0 ? _("present") : _("absent")));
+}
+
+/* ---- jack_lsp ---------------------------------------------------------------------- */
+
+void
+refract_netjack_parse_jack_lsp (const char           *output,
+                                RefractNetjackStatus *status)
+{
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  guint before = g_strv_length (status->followers);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *port = g_strstrip (lines[i]);
+      const char *colon = strchr (port, ':');
+      g_autofree char *client = NULL;
+
+      if (colon == NULL || (!g_str_has_prefix (colon + 1, "from_slave_") &&
+                            !g_str_has_prefix (colon + 1, "to_slave_")))
+        continue;
+      client = g_strndup (port, colon - port);
+      strv_add (&status->followers, client);
+      set_manager (status, "jack2");
+    }
+  checked (status, g_strdup_printf (_("jack2 (jack_lsp): %u NETJACK2 clients"),
+                                    g_strv_length (status->followers) - before));
+}
+
+/* ---- running ------------------------------------------------------------------------ */
+
+static char *
+run_tool (const char * const  *argv,
+          GError             **error)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, error);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, error))
+    return NULL;
+  if (!g_subprocess_get_successful (process))
+    {
+      g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED,
+                   _("%s exited with status %d"), argv[0], g_subprocess_get_exit_status (process));
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+static void
+probe_tool (const char * const   *argv,
+            const char           *what,
+            void                (*parse) (const char *, RefractNetjackStatus *),
+            RefractNetjackStatus *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  if (argv == NULL || argv[0] == NULL)
+    return;
+  out = run_tool (argv, &error);
+  if (out == NULL)
+    {
+      /* Translators: "pw-dump: unknown (Failed to execute child process …)" */
+      checked (status, g_strdup_printf (_("%s: unknown (%s)"), what, error->message));
+      return;
+    }
+  parse (out, status);
+}
+
+RefractNetjackStatus *
+refract_netjack_probe_run (RefractNetjackProbe        *self,
+                           const RefractNetjackConfig *config)
+{
+  RefractNetjackStatus *status = refract_netjack_status_new ();
+  guint port = config ? config->port : REFRACT_NETJACK_DEFAULT_PORT;
+  gboolean jack2 = config && config->backend == REFRACT_NETJACK_BACKEND_JACK2;
+
+  g_return_val_if_fail (REFRACT_IS_NETJACK_PROBE (self), status);
+
+  if (!jack2)
+    probe_tool ((const char * const *) self->pw_dump, "pw-dump", refract_netjack_parse_pw_dump, status);
+  probe_tool ((const char * const *) self->jack_lsp, "jack_lsp", refract_netjack_parse_jack_lsp, status);
+  if (jack2 && status->manager == REFRACT_TRISTATE_UNKNOWN && g_strv_length (status->checked) > 0 &&
+      strstr (status->checked[0], "unknown") == NULL)
+    status->manager = REFRACT_TRISTATE_NO;
+  status->port_bound = refract_netjack_probe_udp_bound (self->root, port);
+  checked (status, g_strdup_printf (_("UDP port %u (/proc/net/udp): %s"), port,
+                                    status->port_bound == REFRACT_TRISTATE_YES ? _("bound")
+                                    : status->port_bound == REFRACT_TRISTATE_NO ? _("not bound")
+                                    : _("unknown")));
+  return status;
+}
+
+static void
+probe_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_task_return_pointer (task, refract_netjack_probe_run (source_object, task_data),
+                         (GDestroyNotify) refract_netjack_status_free);
+}
+
+void
+refract_netjack_probe_run_async (RefractNetjackProbe        *self,
+                                 const RefractNetjackConfig *config,
+                                 GCancellable               *cancellable,
+                                 GAsyncReadyCallback         callback,
+                                 gpointer                    user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (REFRACT_IS_NETJACK_PROBE (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, refract_netjack_probe_run_async);
+  if (config != NULL)
+    g_task_set_task_data (task, refract_netjack_config_copy (config),
+                          (GDestroyNotify) refract_netjack_config_free);
+  g_task_run_in_thread (task, probe_thread);
+}
+
+RefractNetjackStatus *
+refract_netjack_probe_run_finish (RefractNetjackProbe  *self,
+                                  GAsyncResult         *result,
+                                  GError              **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- restart ------------------------------------------------------------------------- */
+
+static void
+restart_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GSubprocess *process = G_SUBPROCESS (source);
+  g_autofree char *out = NULL;
+  GError *error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (process, result, &out, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!g_subprocess_get_successful (process))
+    {
+      GError *failed = g_error_new (REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED,
+                                    _("The NETJACK restart command failed: %s"),
+                                    out && *out ? g_strstrip (out) : _("no output"));
+
+      refract_error_set_remedy (failed, _("Check the restart command or unit in the machine's NETJACK settings."));
+      g_task_return_error (task, failed);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&out), g_free);
+}
+
+static GStrv
+restart_argv (const RefractNetjackConfig  *config,
+              GError                     **error)
+{
+  const char *unit = config->restart_unit;
+  GStrv argv = NULL;
+
+  if (config->restart_command != NULL && *config->restart_command)
+    return g_shell_parse_argv (config->restart_command, NULL, &argv, error) ? argv : NULL;
+  if ((unit == NULL || *unit == '\0') && config->backend == REFRACT_NETJACK_BACKEND_PIPEWIRE)
+    unit = "pipewire.service";
+  if (unit == NULL || *unit == '\0')
+    {
+      g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_INVALID_STATE,
+                   _("No restart command or systemd unit is set for this machine's NETJACK bridge."));
+      refract_error_set_remedy (*error, _("Set one in the machine's NETJACK settings, e.g. a user unit that runs jack_load netmanager."));
+      return NULL;
+    }
+  return g_strdupv ((char *[]) { (char *) "systemctl", (char *) "--user", (char *) "restart",
+                                 (char *) unit, NULL });
+}
+
+void
+refract_netjack_restart_async (const RefractNetjackConfig *config,
+                               GCancellable               *cancellable,
+                               GAsyncReadyCallback         callback,
+                               gpointer                    user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GSubprocess) process = NULL;
+  g_auto(GStrv) argv = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (config != NULL);
+  g_task_set_source_tag (task, refract_netjack_restart_async);
+  if ((argv = restart_argv (config, &error)) == NULL ||
+      (process = g_subprocess_newv ((const char * const *) argv,
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                                    &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_subprocess_communicate_utf8_async (process, NULL, cancellable, restart_done, g_steal_pointer (&task));
+}
+
+char *
+refract_netjack_restart_finish (GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
