@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "refract-keymap.h"
 
 #define EVDEV_OFFSET 8
@@ -139,4 +141,53 @@ refract_keymap_n_mapped (void)
   for (guint code = 0; code < 256; code++)
     n += refract_keymap_evdev_to_xt (code) != 0;
   return n;
+}
+
+/* US layout, by rows: the characters of consecutive scancodes, unshifted and shifted. */
+static const struct
+{
+  guint       first;
+  const char *plain;
+  const char *shifted;
+} us_rows[] = {
+  { 0x02, "1234567890-=", "!@#$%^&*()_+" },
+  { 0x10, "qwertyuiop[]", "QWERTYUIOP{}" },
+  { 0x1e, "asdfghjkl;'`", "ASDFGHJKL:\"~" },
+  { 0x2b, "\\zxcvbnm,./", "|ZXCVBNM<>?" },
+};
+
+gboolean
+refract_keymap_char_to_xt (gunichar  c,
+                           guint    *scancode,
+                           gboolean *shift)
+{
+  g_return_val_if_fail (scancode != NULL && shift != NULL, FALSE);
+
+  *shift = FALSE;
+  switch (c)
+    {
+    case ' ': *scancode = 0x39; return TRUE;
+    case '\n': *scancode = 0x1c; return TRUE;
+    case '\t': *scancode = 0x0f; return TRUE;
+    default: break;
+    }
+  if (c == 0 || c > 0x7e)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (us_rows); i++)
+    {
+      const char *p;
+
+      if ((p = strchr (us_rows[i].plain, (int) c)) != NULL)
+        {
+          *scancode = us_rows[i].first + (guint) (p - us_rows[i].plain);
+          return TRUE;
+        }
+      if ((p = strchr (us_rows[i].shifted, (int) c)) != NULL)
+        {
+          *scancode = us_rows[i].first + (guint) (p - us_rows[i].shifted);
+          *shift = TRUE;
+          return TRUE;
+        }
+    }
+  return FALSE;
 }

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
 #define REFRACT_XT_PRINT      0x137
 #define REFRACT_XT_DELETE     0x153
 #define REFRACT_XT_BREAK      0x146  /* what Ctrl+Pause sends */
+#define REFRACT_XT_SHIFT_L    0x2a
 
 typedef struct
 {
@@ -39,5 +40,9 @@ gsize  refract_keymap_pause_sequence     (const RefractXtStep **steps);
 guint  refract_keymap_xt_wire_code       (guint                scancode,
                                           gboolean             release);
 guint  refract_keymap_n_mapped           (void);
+/* The key (and Shift) that types @c on a US keyboard; FALSE when none does. */
+gboolean refract_keymap_char_to_xt       (gunichar             c,
+                                          guint               *scancode,
+                                          gboolean            *shift);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "refract-console-page.h"
+#include "refract-keymap.h"
 #include "refract-console-window.h"
 
 struct _RefractConsolePage
@@ -19,6 +20,9 @@ struct _RefractConsolePage
   GSignalGroup   *serial_signals;
   GSignalGroup   *display_signals;
   GSignalGroup   *console_signals;
+  GSignalGroup   *clipboard_signals;
+  GBindingGroup  *clipboard_bindings;
+  AdwAnimation   *flash;
   char           *view;        /* "display" or "serial" */
   char           *action;      /* what the status button does */
   gboolean        in_window;
@@ -28,6 +32,13 @@ struct _RefractConsolePage
   AdwHeaderBar   *header;      /* the console window's, on top of the page: the tools go there */
   GtkWidget      *view_switch;
   GtkLabel       *grab_hint;
+  GtkWidget      *clipboard_button;
+  GtkWidget      *clipboard_indicator;
+  GtkWidget      *clipboard_switches;
+  GtkWidget      *host_to_guest_switch;
+  GtkWidget      *guest_to_host_switch;
+  GtkWidget      *needs_agent_label;
+  AdwToastOverlay *toast_overlay;
   GtkWidget      *send_keys_button;
   GtkWidget      *screenshot_button;
   GtkWidget      *view_button;
@@ -87,6 +98,129 @@ send_keys_action (GtkWidget  *widget,
       fkey[2] = fkey_scancode ((guint) n);
       refract_spice_display_send_keys (display, fkey, G_N_ELEMENTS (fkey));
     }
+}
+
+/* ---- clipboard ------------------------------------------------------------- */
+
+static void
+show_toast (RefractConsolePage *self, const char *text)
+{
+  /* toast titles are markup in libadwaita 1.2 */
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+}
+
+static void
+clipboard_transferred (RefractConsolePage *self)
+{
+  adw_animation_reset (self->flash);
+  adw_animation_play (self->flash);
+}
+
+static void
+clipboard_too_large (RefractConsolePage *self,
+                     int                 direction,
+                     guint64             size)
+{
+  RefractClipboardBridge *bridge = refract_console_get_clipboard (self->console);
+  g_autofree char *got = g_format_size (size);
+  g_autofree char *limit = g_format_size (refract_clipboard_bridge_get_size_limit (bridge));
+  g_autofree char *text = NULL;
+
+  if (direction == REFRACT_CLIPBOARD_HOST_TO_GUEST)
+    /* Translators: sizes, e.g. "20.0 MB is more than the 16.8 MB limit" */
+    text = g_strdup_printf (_("The clipboard was not shared with the machine: %s is more than the %s limit"),
+                            got, limit);
+  else
+    text = g_strdup_printf (_("The machine's clipboard was not shared: %s is more than the %s limit"),
+                            got, limit);
+  show_toast (self, text);
+}
+
+/* Types @text with US layout keys; returns what had no key, at most a few. */
+static guint
+type_text (RefractSpiceDisplay *display, const char *text, GString *skipped)
+{
+  guint n_skipped = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      guint keys[2] = { REFRACT_XT_SHIFT_L, 0 };
+      gboolean shift;
+
+      if (c == '\r')
+        continue;
+      if (!refract_keymap_char_to_xt (c, &keys[1], &shift))
+        {
+          if (n_skipped++ < 8)
+            g_string_append_unichar (g_string_append (skipped, skipped->len ? " " : ""), c);
+          continue;
+        }
+      refract_spice_display_send_keys (display, shift ? keys : keys + 1, shift ? 2 : 1);
+    }
+  return n_skipped;
+}
+
+static void
+clipboard_text_read (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(RefractConsolePage) self = user_data;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  g_autoptr(GString) skipped = g_string_new (NULL);
+  g_autofree char *message = NULL;
+  guint n;
+
+  if (self->console == NULL)
+    return;
+  if (text == NULL || *text == '\0')
+    {
+      show_toast (self, _("The clipboard has no text to type"));
+      return;
+    }
+  n = type_text (refract_console_get_display (self->console), text, skipped);
+  if (n == 0)
+    return;
+  message = g_strdup_printf (ngettext ("%u character has no key on a US keyboard and was not typed: %s",
+                                       "%u characters have no key on a US keyboard and were not typed: %s",
+                                       n), n, skipped->str);
+  show_toast (self, message);
+}
+
+static void
+type_clipboard_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, clipboard_text_read,
+                                 g_object_ref (widget));
+}
+
+static void
+setup_clipboard (RefractConsolePage *self)
+{
+  GBindingGroup *b = self->clipboard_bindings = g_binding_group_new ();
+
+  g_binding_group_bind (b, "host-to-guest", self->host_to_guest_switch, "active",
+                        G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  g_binding_group_bind (b, "guest-to-host", self->guest_to_host_switch, "active",
+                        G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  g_binding_group_bind (b, "agent-connected", self->clipboard_switches, "sensitive",
+                        G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (b, "agent-connected", self->needs_agent_label, "visible",
+                        G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  self->clipboard_signals = g_signal_group_new (REFRACT_TYPE_CLIPBOARD_BRIDGE);
+  g_signal_group_connect_swapped (self->clipboard_signals, "transferred",
+                                  G_CALLBACK (clipboard_transferred), self);
+  g_signal_group_connect_swapped (self->clipboard_signals, "size-limit-exceeded",
+                                  G_CALLBACK (clipboard_too_large), self);
+  self->flash = adw_timed_animation_new (self->clipboard_indicator, 1.0, 0.0, 900,
+                                         adw_property_animation_target_new (G_OBJECT (self->clipboard_indicator),
+                                                                            "opacity"));
+  adw_timed_animation_set_easing (ADW_TIMED_ANIMATION (self->flash), ADW_EASE_IN_QUAD);
 }
 
 static void
@@ -519,6 +653,8 @@ update_toolbar (RefractConsolePage *self, const char *view, gboolean live)
 
   gtk_widget_set_visible (self->view_switch, both);
   gtk_widget_set_visible (self->send_keys_button, display);
+  gtk_widget_set_visible (self->clipboard_button, display);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.type-clipboard", display && live);
   gtk_widget_set_visible (self->screenshot_button, display);
   gtk_widget_set_visible (self->view_button, display);
   gtk_widget_set_visible (self->detach_button, !self->in_window);
@@ -652,6 +788,8 @@ refract_console_page_set_console (RefractConsolePage *self,
   g_signal_group_set_target (self->session_signals, console ? refract_console_get_session (console) : NULL);
   g_signal_group_set_target (self->serial_signals, console ? refract_console_get_serial (console) : NULL);
   g_signal_group_set_target (self->display_signals, console ? refract_console_get_display (console) : NULL);
+  g_binding_group_set_source (self->clipboard_bindings, console ? refract_console_get_clipboard (console) : NULL);
+  g_signal_group_set_target (self->clipboard_signals, console ? refract_console_get_clipboard (console) : NULL);
   if (console != NULL)
     set_scale_mode (self, scale_names[refract_spice_display_get_scale_mode (refract_console_get_display (console))]);
   update (self);
@@ -690,6 +828,9 @@ refract_console_page_dispose (GObject *object)
   g_clear_object (&self->session_signals);
   g_clear_object (&self->serial_signals);
   g_clear_object (&self->display_signals);
+  g_clear_object (&self->clipboard_signals);
+  g_clear_object (&self->clipboard_bindings);
+  g_clear_object (&self->flash);
   g_clear_pointer (&self->view, g_free);
   g_clear_pointer (&self->action, g_free);
   g_clear_pointer (&self->scale_mode, g_free);
@@ -723,6 +864,13 @@ refract_console_page_class_init (RefractConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, toolbar);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, view_switch);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, grab_hint);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, clipboard_button);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, clipboard_indicator);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, clipboard_switches);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, host_to_guest_switch);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, guest_to_host_switch);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, needs_agent_label);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, send_keys_button);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, screenshot_button);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, view_button);
@@ -741,6 +889,7 @@ refract_console_page_class_init (RefractConsolePageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "console.send-keys", "s", send_keys_action);
   gtk_widget_class_install_action (widget_class, "console.screenshot", NULL, screenshot_action);
+  gtk_widget_class_install_action (widget_class, "console.type-clipboard", NULL, type_clipboard_action);
   gtk_widget_class_install_action (widget_class, "console.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "console.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "console.zoom-reset", NULL, zoom_action);
@@ -761,6 +910,7 @@ refract_console_page_init (RefractConsolePage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   fill_fkeys (self->fkeys_section);
+  setup_clipboard (self);
   self->view = g_strdup ("display");
   self->scale_mode = g_strdup ("fit");
   gtk_event_controller_set_propagation_phase (motion, GTK_PHASE_CAPTURE);

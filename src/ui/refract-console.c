@@ -19,9 +19,11 @@ struct _RefractConsole
   RefractSpiceSession  *session;
   RefractSpiceDisplay  *display;
   RefractSerialConsole *serial;
+  RefractClipboardBridge *clipboard;
   GSettings            *settings;
   gboolean              detached;
   gboolean              started;
+  gboolean              own_session;   /* FALSE: a test's, left connected */
 };
 
 G_DEFINE_FINAL_TYPE (RefractConsole, refract_console, G_TYPE_OBJECT)
@@ -40,12 +42,16 @@ refract_console_dispose (GObject *object)
 {
   RefractConsole *self = (RefractConsole *)object;
 
-  if (consoles != NULL && self->machine != NULL)
+  if (consoles != NULL && self->machine != NULL
+      && g_hash_table_lookup (consoles, self->machine) == self)
     g_hash_table_remove (consoles, self->machine);
-  if (self->session != NULL)
+  if (self->session != NULL && self->own_session)
     refract_spice_session_disconnect (self->session);
   if (self->serial != NULL)
     refract_serial_console_set_machine (self->serial, NULL);
+  if (self->clipboard != NULL)
+    g_signal_handlers_disconnect_by_data (self->clipboard, self);
+  g_clear_object (&self->clipboard);
   g_clear_object (&self->settings);
   g_clear_object (&self->display);
   g_clear_object (&self->serial);
@@ -87,6 +93,80 @@ refract_console_init (RefractConsole *self)
 {
 }
 
+/* ---- clipboard sharing, remembered per machine ----------------------------- */
+
+/* Local machines share both ways unless told otherwise; remote ones don't. */
+static void
+load_clipboard_sharing (RefractConsole *self)
+{
+  g_autoptr(GVariant) all = g_settings_get_value (self->settings, "clipboard-sharing");
+  const char *uri = refract_connection_get_uri (refract_machine_get_connection (self->machine));
+  const char *uuid = refract_machine_get_uuid (self->machine);
+  gboolean to_guest, to_host;
+
+  to_guest = to_host = uri != NULL && refract_uri_is_local (uri);
+  if (uuid != NULL)
+    g_variant_lookup (all, uuid, "(bb)", &to_guest, &to_host);
+  refract_clipboard_bridge_set_host_to_guest (self->clipboard, to_guest);
+  refract_clipboard_bridge_set_guest_to_host (self->clipboard, to_host);
+}
+
+static void
+save_clipboard_sharing (RefractConsole *self)
+{
+  g_autoptr(GVariant) all = g_settings_get_value (self->settings, "clipboard-sharing");
+  const char *uuid = refract_machine_get_uuid (self->machine);
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  if (uuid == NULL)
+    return;
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{s(bb)}"));
+  g_variant_iter_init (&iter, all);
+  while (g_variant_iter_next (&iter, "{&s@(bb)}", &key, &value))
+    {
+      if (!g_str_equal (key, uuid))
+        g_variant_builder_add (&builder, "{s@(bb)}", key, value);
+      g_variant_unref (value);
+    }
+  g_variant_builder_add (&builder, "{s(bb)}", uuid,
+                         refract_clipboard_bridge_get_host_to_guest (self->clipboard),
+                         refract_clipboard_bridge_get_guest_to_host (self->clipboard));
+  g_settings_set_value (self->settings, "clipboard-sharing", g_variant_builder_end (&builder));
+}
+
+static void
+setup_clipboard (RefractConsole *self)
+{
+  self->clipboard = refract_clipboard_bridge_new (self->session);
+  g_settings_bind (self->settings, "clipboard-size-limit", self->clipboard, "size-limit",
+                   G_SETTINGS_BIND_GET);
+  load_clipboard_sharing (self);
+  g_signal_connect_swapped (self->clipboard, "notify::host-to-guest",
+                            G_CALLBACK (save_clipboard_sharing), self);
+  g_signal_connect_swapped (self->clipboard, "notify::guest-to-host",
+                            G_CALLBACK (save_clipboard_sharing), self);
+}
+
+static RefractConsole *
+console_new (RefractMachine *machine, RefractSpiceSession *session)
+{
+  RefractConsole *self = g_object_new (REFRACT_TYPE_CONSOLE, NULL);
+
+  self->machine = g_object_ref (machine);
+  self->session = session;
+  self->display = g_object_ref_sink (REFRACT_SPICE_DISPLAY (refract_spice_display_new ()));
+  refract_spice_display_set_session (self->display, self->session);
+  self->settings = g_settings_new ("io.github.refract.Refract");
+  g_settings_bind (self->settings, "console-release-keys", self->display, "release-keys",
+                   G_SETTINGS_BIND_GET);
+  self->serial = g_object_ref_sink (REFRACT_SERIAL_CONSOLE (refract_serial_console_new ()));
+  setup_clipboard (self);
+  return self;
+}
+
 /* The console of @machine, made on first use; the caller owns a reference. */
 RefractConsole *
 refract_console_get_for_machine (RefractMachine *machine)
@@ -100,17 +180,21 @@ refract_console_get_for_machine (RefractMachine *machine)
   if ((self = g_hash_table_lookup (consoles, machine)) != NULL)
     return g_object_ref (self);
 
-  self = g_object_new (REFRACT_TYPE_CONSOLE, NULL);
-  self->machine = g_object_ref (machine);
-  self->session = refract_spice_session_new (machine);
-  self->display = g_object_ref_sink (REFRACT_SPICE_DISPLAY (refract_spice_display_new ()));
-  refract_spice_display_set_session (self->display, self->session);
-  self->settings = g_settings_new ("io.github.refract.Refract");
-  g_settings_bind (self->settings, "console-release-keys", self->display, "release-keys",
-                   G_SETTINGS_BIND_GET);
-  self->serial = g_object_ref_sink (REFRACT_SERIAL_CONSOLE (refract_serial_console_new ()));
+  self = console_new (machine, refract_spice_session_new (machine));
+  self->own_session = TRUE;
   g_hash_table_insert (consoles, machine, self);
   return self;
+}
+
+/* Not in the per-machine registry: the tests' own. */
+RefractConsole *
+_refract_console_new_for_session (RefractMachine      *machine,
+                                  RefractSpiceSession *session)
+{
+  g_return_val_if_fail (REFRACT_IS_MACHINE (machine), NULL);
+  g_return_val_if_fail (REFRACT_IS_SPICE_SESSION (session), NULL);
+
+  return console_new (machine, g_object_ref (session));
 }
 
 /* Connects both consoles; they then follow the machine by themselves. */
@@ -140,6 +224,7 @@ RefractMachine *refract_console_get_machine (RefractConsole *self) { return self
 RefractSpiceSession *refract_console_get_session (RefractConsole *self) { return self->session; }
 RefractSpiceDisplay *refract_console_get_display (RefractConsole *self) { return self->display; }
 RefractSerialConsole *refract_console_get_serial (RefractConsole *self) { return self->serial; }
+RefractClipboardBridge *refract_console_get_clipboard (RefractConsole *self) { return self->clipboard; }
 gboolean refract_console_get_detached (RefractConsole *self) { return self->detached; }
 
 void

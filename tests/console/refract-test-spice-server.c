@@ -959,3 +959,312 @@ rts_server_set_key_hook (RtsServer  *self,
   self->key_hook = hook;
   self->key_hook_data = user_data;
 }
+
+/* ---- a guest agent: the "vdagent" char device ------------------------------
+ *
+ * What the server writes is a stream of VDIChunkHeader + payload; the
+ * payloads of one port, put together, are VDAgentMessages. What the agent
+ * says goes out the same way, in chunks the server accepts (≤ 2 KiB). */
+
+#include <spice/vd_agent.h>
+
+#define AGENT_CHUNK_MAX (VD_AGENT_MAX_DATA_SIZE - sizeof (VDIChunkHeader))
+
+typedef struct
+{
+  SpiceCharDeviceInstance sin;
+  gboolean     plugged;
+  guint32      caps[VD_AGENT_CAPS_SIZE];
+  guint32      client_caps[VD_AGENT_CAPS_SIZE];
+  GByteArray  *in;          /* chunk stream from the server, not parsed yet */
+  GByteArray  *message;     /* a message being put together from chunks */
+  GByteArray  *out;         /* chunk stream to the server, not read yet */
+  GPtrArray   *log;
+  RtsAgentHook hook;
+  gpointer     hook_data;
+  guint        wakeup_id;
+} RtsAgent;
+
+static RtsAgent the_agent;
+
+static void
+agent_message_free (gpointer data)
+{
+  RtsAgentMessage *message = data;
+
+  g_bytes_unref (message->data);
+  g_free (message);
+}
+
+static gboolean
+agent_has_cap (guint cap)
+{
+  return VD_AGENT_HAS_CAPABILITY (the_agent.caps, VD_AGENT_CAPS_SIZE, cap);
+}
+
+static gboolean
+agent_wakeup_cb (gpointer data)
+{
+  the_agent.wakeup_id = 0;
+  if (the_agent.plugged)
+    spice_server_char_device_wakeup (&the_agent.sin);
+  return G_SOURCE_REMOVE;
+}
+
+/* Never from inside the server's own read or write: it would re-enter. */
+static void
+agent_queue (guint32 type, const void *data, gsize size)
+{
+  VDAgentMessage header = { VD_AGENT_PROTOCOL, type, 0, (guint32) size };
+  g_autoptr(GByteArray) message = g_byte_array_sized_new (sizeof header + size);
+
+  g_byte_array_append (message, (const guint8 *) &header, sizeof header);
+  if (size > 0)
+    g_byte_array_append (message, data, size);
+  for (gsize pos = 0; pos < message->len; pos += AGENT_CHUNK_MAX)
+    {
+      VDIChunkHeader chunk = { VDP_CLIENT_PORT, (guint32) MIN (AGENT_CHUNK_MAX, message->len - pos) };
+
+      g_byte_array_append (the_agent.out, (const guint8 *) &chunk, sizeof chunk);
+      g_byte_array_append (the_agent.out, message->data + pos, chunk.size);
+    }
+  if (the_agent.wakeup_id == 0)
+    the_agent.wakeup_id = g_idle_add (agent_wakeup_cb, NULL);
+}
+
+static void
+agent_announce (gboolean request)
+{
+  guint8 buf[sizeof (VDAgentAnnounceCapabilities) + sizeof the_agent.caps];
+  VDAgentAnnounceCapabilities *announce = (VDAgentAnnounceCapabilities *) buf;
+
+  announce->request = request;
+  memcpy (buf + sizeof *announce, the_agent.caps, sizeof the_agent.caps);
+  agent_queue (VD_AGENT_ANNOUNCE_CAPABILITIES, buf, sizeof buf);
+}
+
+static void
+agent_log (const guint8 *data, gsize size)
+{
+  const VDAgentMessage *header = (const VDAgentMessage *) data;
+  const guint8 *body = data + sizeof *header;
+  gsize len = header->size;
+  RtsAgentMessage *message = g_new0 (RtsAgentMessage, 1);
+  gboolean clip = header->type == VD_AGENT_CLIPBOARD || header->type == VD_AGENT_CLIPBOARD_GRAB
+                  || header->type == VD_AGENT_CLIPBOARD_REQUEST
+                  || header->type == VD_AGENT_CLIPBOARD_RELEASE;
+
+  message->type = header->type;
+  if (clip && agent_has_cap (VD_AGENT_CAP_CLIPBOARD_SELECTION) && len >= 4)
+    {
+      message->selection = body[0];
+      body += 4, len -= 4;
+    }
+  if ((header->type == VD_AGENT_CLIPBOARD || header->type == VD_AGENT_CLIPBOARD_REQUEST) && len >= 4)
+    {
+      memcpy (&message->clip_type, body, 4);
+      body += 4, len -= 4;
+    }
+  message->data = g_bytes_new (body, len);
+  g_ptr_array_add (the_agent.log, message);
+  if (the_agent.hook != NULL)
+    the_agent.hook (message, the_agent.hook_data);
+}
+
+static void
+agent_handle (const guint8 *data, gsize size)
+{
+  const VDAgentMessage *header = (const VDAgentMessage *) data;
+
+  if (header->type == VD_AGENT_ANNOUNCE_CAPABILITIES && header->size >= 4)
+    {
+      const VDAgentAnnounceCapabilities *announce = (const void *) (data + sizeof *header);
+      gsize n = MIN (VD_AGENT_CAPS_SIZE_FROM_MSG_SIZE (header->size), VD_AGENT_CAPS_SIZE);
+
+      memset (the_agent.client_caps, 0, sizeof the_agent.client_caps);
+      memcpy (the_agent.client_caps, data + sizeof *header + sizeof *announce, n * 4);
+      if (announce->request)
+        agent_announce (FALSE);
+      return;
+    }
+  agent_log (data, size);
+}
+
+/* Takes the complete messages of client port chunks out of the stream. */
+static void
+agent_parse (void)
+{
+  while (the_agent.in->len >= sizeof (VDIChunkHeader))
+    {
+      VDIChunkHeader chunk;
+
+      memcpy (&chunk, the_agent.in->data, sizeof chunk);
+      if (the_agent.in->len < sizeof chunk + chunk.size)
+        return;
+      if (chunk.port == VDP_CLIENT_PORT)
+        g_byte_array_append (the_agent.message, the_agent.in->data + sizeof chunk, chunk.size);
+      g_byte_array_remove_range (the_agent.in, 0, sizeof chunk + chunk.size);
+
+      while (the_agent.message->len >= sizeof (VDAgentMessage))
+        {
+          VDAgentMessage header;
+          gsize total;
+
+          memcpy (&header, the_agent.message->data, sizeof header);
+          total = sizeof header + header.size;
+          if (the_agent.message->len < total)
+            break;
+          agent_handle (the_agent.message->data, total);
+          g_byte_array_remove_range (the_agent.message, 0, total);
+        }
+    }
+}
+
+static int
+agent_write (SpiceCharDeviceInstance *sin, const uint8_t *buf, int len)
+{
+  g_byte_array_append (the_agent.in, buf, len);
+  agent_parse ();
+  return len;
+}
+
+static int
+agent_read (SpiceCharDeviceInstance *sin, uint8_t *buf, int len)
+{
+  int n = MIN ((guint) len, the_agent.out->len);
+
+  memcpy (buf, the_agent.out->data, n);
+  g_byte_array_remove_range (the_agent.out, 0, n);
+  return n;
+}
+
+static void
+agent_state (SpiceCharDeviceInstance *sin, int connected)
+{
+}
+
+static const SpiceCharDeviceInterface agent_interface = {
+  .base = { .type = SPICE_INTERFACE_CHAR_DEVICE, .description = "refract test agent",
+            .major_version = SPICE_INTERFACE_CHAR_DEVICE_MAJOR,
+            .minor_version = SPICE_INTERFACE_CHAR_DEVICE_MINOR },
+  .state = agent_state,
+  .write = agent_write,
+  .read = agent_read,
+};
+
+void
+rts_server_add_agent (RtsServer *self, const guint32 *caps, guint n_caps)
+{
+  g_assert (self == the_server);
+  g_assert_false (the_agent.plugged);
+  if (the_agent.log == NULL)
+    {
+      the_agent.in = g_byte_array_new ();
+      the_agent.message = g_byte_array_new ();
+      the_agent.out = g_byte_array_new ();
+      the_agent.log = g_ptr_array_new_with_free_func (agent_message_free);
+    }
+  g_byte_array_set_size (the_agent.in, 0);
+  g_byte_array_set_size (the_agent.message, 0);
+  g_byte_array_set_size (the_agent.out, 0);
+  g_ptr_array_set_size (the_agent.log, 0);
+  memset (the_agent.caps, 0, sizeof the_agent.caps);
+  memset (the_agent.client_caps, 0, sizeof the_agent.client_caps);
+  for (guint i = 0; i < n_caps; i++)
+    VD_AGENT_SET_CAPABILITY (the_agent.caps, caps[i]);
+  the_agent.sin.base.sif = &agent_interface.base;
+  the_agent.sin.subtype = "vdagent";
+  g_assert_cmpint (spice_server_add_interface (self->spice, &the_agent.sin.base), ==, 0);
+  the_agent.plugged = TRUE;
+  /* as spice-vdagent does when it starts; the client's announce gets an answer too */
+  agent_announce (TRUE);
+}
+
+void
+rts_server_remove_agent (RtsServer *self)
+{
+  g_assert (self == the_server);
+  if (!the_agent.plugged)
+    return;
+  spice_server_remove_interface (&the_agent.sin.base);
+  the_agent.plugged = FALSE;
+  g_clear_handle_id (&the_agent.wakeup_id, g_source_remove);
+  g_byte_array_set_size (the_agent.out, 0);
+}
+
+gboolean
+rts_server_has_agent (RtsServer *self)
+{
+  return the_agent.plugged;
+}
+
+GPtrArray *
+rts_agent_get_messages (RtsServer *self)
+{
+  g_assert (the_agent.log != NULL);
+  return the_agent.log;
+}
+
+void
+rts_agent_set_hook (RtsServer *self, RtsAgentHook hook, gpointer user_data)
+{
+  the_agent.hook = hook;
+  the_agent.hook_data = user_data;
+}
+
+gboolean
+rts_agent_client_has_cap (RtsServer *self, guint cap)
+{
+  return VD_AGENT_HAS_CAPABILITY (the_agent.client_caps, VD_AGENT_CAPS_SIZE, cap);
+}
+
+void
+rts_agent_send (RtsServer *self, guint32 type, const void *data, gsize size)
+{
+  g_assert (the_agent.plugged);
+  agent_queue (type, data, size);
+}
+
+/* The selection prefix, when the agent has the capability, then @body. */
+static void
+agent_send_clipboard (guint32 type, guint8 selection, const void *head, gsize head_size,
+                      const void *body, gsize body_size)
+{
+  g_autoptr(GByteArray) message = g_byte_array_new ();
+  guint8 prefix[4] = { selection, 0, 0, 0 };
+
+  g_assert (the_agent.plugged);
+  if (agent_has_cap (VD_AGENT_CAP_CLIPBOARD_SELECTION))
+    g_byte_array_append (message, prefix, sizeof prefix);
+  if (head_size > 0)
+    g_byte_array_append (message, head, head_size);
+  if (body_size > 0)
+    g_byte_array_append (message, body, body_size);
+  agent_queue (type, message->data, message->len);
+}
+
+void
+rts_agent_clipboard_grab (RtsServer *self, guint8 selection, const guint32 *types, guint n_types)
+{
+  agent_send_clipboard (VD_AGENT_CLIPBOARD_GRAB, selection, types, n_types * sizeof (guint32),
+                        NULL, 0);
+}
+
+void
+rts_agent_clipboard_request (RtsServer *self, guint8 selection, guint32 type)
+{
+  agent_send_clipboard (VD_AGENT_CLIPBOARD_REQUEST, selection, &type, sizeof type, NULL, 0);
+}
+
+void
+rts_agent_clipboard_data (RtsServer *self, guint8 selection, guint32 type, const void *data,
+                          gsize size)
+{
+  agent_send_clipboard (VD_AGENT_CLIPBOARD, selection, &type, sizeof type, data, size);
+}
+
+void
+rts_agent_clipboard_release (RtsServer *self, guint8 selection)
+{
+  agent_send_clipboard (VD_AGENT_CLIPBOARD_RELEASE, selection, NULL, 0, NULL, 0);
+}

@@ -86,6 +86,59 @@ typedef struct
   guint buttons;
 } RtsTabletEvent;
 
+/* ---- a guest agent (optional) ----------------------------------------------
+ *
+ * rts_server_add_agent () plugs a "vdagent" char device into the server that
+ * speaks the agent protocol (VDIChunkHeader + VDAgentMessage framing): it
+ * answers the client's capability announce with @caps (VD_AGENT_CAP_*
+ * indices) and logs every other message the client sends. The test plays the
+ * guest with rts_agent_send () and the clipboard helpers, which put the
+ * selection prefix in when the agent announced VD_AGENT_CAP_CLIPBOARD_SELECTION.
+ * rts_server_remove_agent () unplugs it, as QEMU does when the guest's agent
+ * goes away. */
+
+typedef struct
+{
+  guint32  type;        /* VD_AGENT_* */
+  guint8   selection;   /* clipboard messages: VD_AGENT_CLIPBOARD_SELECTION_* */
+  guint32  clip_type;   /* VD_AGENT_CLIPBOARD and _REQUEST: VD_AGENT_CLIPBOARD_* */
+  GBytes  *data;        /* CLIPBOARD: the payload; GRAB: the guint32 types; else the message */
+} RtsAgentMessage;
+
+typedef void (*RtsAgentHook) (const RtsAgentMessage *message, gpointer user_data);
+
+void        rts_server_add_agent          (RtsServer     *server,
+                                           const guint32 *caps,
+                                           guint          n_caps);
+void        rts_server_remove_agent       (RtsServer     *server);
+gboolean    rts_server_has_agent          (RtsServer     *server);
+/* RtsAgentMessage*, oldest first; the test may clear it. */
+GPtrArray  *rts_agent_get_messages        (RtsServer     *server);
+void        rts_agent_set_hook            (RtsServer     *server,
+                                           RtsAgentHook   hook,
+                                           gpointer       user_data);
+/* Whether the client announced @cap to the agent. */
+gboolean    rts_agent_client_has_cap      (RtsServer     *server,
+                                           guint          cap);
+void        rts_agent_send                (RtsServer     *server,
+                                           guint32        type,
+                                           const void    *data,
+                                           gsize          size);
+void        rts_agent_clipboard_grab      (RtsServer     *server,
+                                           guint8         selection,
+                                           const guint32 *types,
+                                           guint          n_types);
+void        rts_agent_clipboard_request   (RtsServer     *server,
+                                           guint8         selection,
+                                           guint32        type);
+void        rts_agent_clipboard_data      (RtsServer     *server,
+                                           guint8         selection,
+                                           guint32        type,
+                                           const void    *data,
+                                           gsize          size);
+void        rts_agent_clipboard_release   (RtsServer     *server,
+                                           guint8         selection);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtsServer, rts_server_free)
 
 G_END_DECLS
