@@ -349,6 +349,19 @@ emit_node (RefractDspConfig *self,
     }
 }
 
+/* outer ranges before the ones inside them */
+static int
+compare_ranges (gconstpointer a,
+                gconstpointer b)
+{
+  const Range *ra = a;
+  const Range *rb = b;
+
+  if (ra->start != rb->start)
+    return ra->start < rb->start ? -1 : 1;
+  return ra->end > rb->end ? -1 : ra->end < rb->end;
+}
+
 char *
 refract_dsp_config_to_xml (RefractDspConfig *self)
 {
@@ -362,6 +375,7 @@ refract_dsp_config_to_xml (RefractDspConfig *self)
   r = range_of (root);
   if (!changed_within (self, root))
     return g_strdup (self->xml);
+  g_array_sort (self->removed, compare_ranges);
   out = g_string_new (NULL);
   g_string_append_len (out, self->xml, r->start);
   emit_node (self, out, root);

@@ -508,7 +508,12 @@ check_hugepages (Check *check)
 
   if (size == 0 || memory == 0)
     return;
-  size_text = g_format_size_full (size * 1024, G_FORMAT_SIZE_IEC_UNITS);
+  if (size % (MIB_KIB * MIB_KIB) == 0)
+    size_text = g_strdup_printf ("%llu GiB", (unsigned long long) (size / (MIB_KIB * MIB_KIB)));
+  else if (size % MIB_KIB == 0)
+    size_text = g_strdup_printf ("%llu MiB", (unsigned long long) (size / MIB_KIB));
+  else
+    size_text = g_strdup_printf ("%llu KiB", (unsigned long long) size);
   if (memory % size != 0)
     add (check, "memory-not-page-multiple", REFRACT_DSP_SEVERITY_FAIL,
          g_strdup_printf (_("The memory (%llu KiB) is not a multiple of the %s hugepage size."), (unsigned long long) memory, size_text));
