@@ -1133,6 +1133,8 @@ agent_read (SpiceCharDeviceInstance *sin, uint8_t *buf, int len)
 {
   int n = MIN ((guint) len, the_agent.out->len);
 
+  if (n == 0)
+    return 0;
   memcpy (buf, the_agent.out->data, n);
   g_byte_array_remove_range (the_agent.out, 0, n);
   return n;
