@@ -14,6 +14,7 @@ build_pkgs=(
   libvirt-dev libvirt-glib-1.0-dev libxml2-dev libosinfo-1.0-dev
   libspice-client-glib-2.0-dev
   libvte-2.91-gtk4-dev
+  libusb-1.0-0-dev
   libjson-glib-dev
 )
 runtime_pkgs=(
