@@ -6,6 +6,12 @@
  * validation decides what each row says and whether Next is sensitive: the
  * wizard has no rules of its own beyond "pick a source first".
  *
+ * Only the first page is in the window's template: the others are in
+ * refract-new-machine-pages.ui and each is built the first time it is shown
+ * (ensure_page), so opening the wizard neither builds nor measures them.
+ * Until then their widgets are NULL, and whatever fills or reads a page
+ * checks self->built[] first.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -90,6 +96,7 @@ struct _RefractNewMachineDialog
   RefractOsInfo      *os_info;
   GPtrArray          *pools;           /* RefractPoolInfo* */
   gboolean            pool_busy;
+  gboolean            pools_set;       /* the pools were read (self->pools may be NULL) */
   GPtrArray          *summary_rows;
 
   DetectState         detect_state;
@@ -106,6 +113,12 @@ struct _RefractNewMachineDialog
 
   FieldSlot           slots[MAX_SLOTS];
   guint               n_slots;
+
+  gboolean            built[N_PAGES];  /* the page's widgets exist */
+  gboolean            detection_shown; /* show_detection() ran */
+  gboolean            prebuild_started;
+  guint               prebuild_idle;
+  GtkWidget          *bins[N_PAGES];   /* where each page goes (not the source's) */
 
   /* template */
   AdwWindowTitle     *window_title;
@@ -234,6 +247,8 @@ G_DEFINE_FINAL_TYPE (RefractNewMachineDialog, refract_new_machine_dialog, ADW_TY
 
 static void revalidate (RefractNewMachineDialog *self);
 static void load_from_spec (RefractNewMachineDialog *self);
+static void ensure_page (RefractNewMachineDialog *self,
+                         Page                     page);
 
 /* Which page each field of the spec is set on. */
 static Page
@@ -290,6 +305,7 @@ static void
 show_page (RefractNewMachineDialog *self,
            Page                     page)
 {
+  ensure_page (self, page);
   gtk_stack_set_visible_child_name (self->stack, page_names[page]);
 }
 
@@ -487,43 +503,64 @@ add_slot (RefractNewMachineDialog *self,
 }
 
 static void
-setup_slots (RefractNewMachineDialog *self)
+setup_slots (RefractNewMachineDialog *self,
+             Page                     page)
 {
-  add_slot (self, REFRACT_SPEC_FIELD_SOURCE, PAGE_SOURCE, NULL,
-            gtk_widget_get_ancestor (GTK_WIDGET (self->pxe_check), GTK_TYPE_LIST_BOX_ROW));
-  add_slot (self, REFRACT_SPEC_FIELD_MEDIA, PAGE_SOURCE, self->media_row, self->media_row);
-  add_slot (self, REFRACT_SPEC_FIELD_DRIVERS, PAGE_SOURCE, NULL, self->media_row);
-  add_slot (self, REFRACT_SPEC_FIELD_IMAGE, PAGE_SOURCE, self->image_row, self->image_row);
-  add_slot (self, REFRACT_SPEC_FIELD_OS, PAGE_OS, NULL, GTK_WIDGET (self->detect_row));
-  add_slot (self, REFRACT_SPEC_FIELD_VCPUS, PAGE_RESOURCES, GTK_WIDGET (self->vcpus_row), GTK_WIDGET (self->vcpus_row));
-  add_slot (self, REFRACT_SPEC_FIELD_MEMORY, PAGE_RESOURCES, GTK_WIDGET (self->memory_row), GTK_WIDGET (self->memory_row));
-  add_slot (self, REFRACT_SPEC_FIELD_FIRMWARE, PAGE_RESOURCES, NULL, self->secure_row);
-  add_slot (self, REFRACT_SPEC_FIELD_DISK, PAGE_STORAGE, GTK_WIDGET (self->size_row), GTK_WIDGET (self->size_row));
-  add_slot (self, REFRACT_SPEC_FIELD_POOL, PAGE_STORAGE, GTK_WIDGET (self->pool_row), GTK_WIDGET (self->pool_row));
-  add_slot (self, REFRACT_SPEC_FIELD_DISK_BUS, PAGE_STORAGE, GTK_WIDGET (self->bus_row), GTK_WIDGET (self->bus_row));
-  add_slot (self, REFRACT_SPEC_FIELD_NETWORK, PAGE_NETWORK, GTK_WIDGET (self->network_name_row), GTK_WIDGET (self->network_name_row));
-  add_slot (self, REFRACT_SPEC_FIELD_BRIDGE, PAGE_NETWORK, GTK_WIDGET (self->bridge_name_row), GTK_WIDGET (self->bridge_name_row));
-  add_slot (self, REFRACT_SPEC_FIELD_PORT_FORWARDS, PAGE_NETWORK, self->forwards_row, self->forwards_row);
-  add_slot (self, REFRACT_SPEC_FIELD_DISPLAY, PAGE_NETWORK, NULL, self->serial_row);
-  add_slot (self, REFRACT_SPEC_FIELD_LISTEN, PAGE_NETWORK, self->listen_row, self->listen_row);
-  add_slot (self, REFRACT_SPEC_FIELD_PASSWORD, PAGE_NETWORK, self->password_row, self->password_row);
-  add_slot (self, REFRACT_SPEC_FIELD_SOUND, PAGE_NETWORK, self->sound_row, self->sound_row);
-  add_slot (self, REFRACT_SPEC_FIELD_TPM, PAGE_NETWORK, self->tpm_row, self->tpm_row);
-  add_slot (self, REFRACT_SPEC_FIELD_USB, PAGE_NETWORK, self->usb_row, self->usb_row);
-  add_slot (self, REFRACT_SPEC_FIELD_SHARE, PAGE_NETWORK, GTK_WIDGET (self->share_row), GTK_WIDGET (self->share_kind_row));
-  add_slot (self, REFRACT_SPEC_FIELD_AUTOSTART, PAGE_NETWORK, self->autostart_row, self->autostart_row);
-  add_slot (self, REFRACT_SPEC_FIELD_NAME, PAGE_SUMMARY, self->name_row, self->name_row);
-  add_slot (self, REFRACT_SPEC_FIELD_TITLE, PAGE_SUMMARY, self->title_row, self->title_row);
-
-  add_slot (self, REFRACT_SPEC_FIELD_NAME, PAGE_CUSTOMIZE, self->c_name_row, self->c_name_row);
-  add_slot (self, REFRACT_SPEC_FIELD_VCPUS, PAGE_CUSTOMIZE, self->c_vcpus_row, self->c_vcpus_row);
-  add_slot (self, REFRACT_SPEC_FIELD_MEMORY, PAGE_CUSTOMIZE, self->c_memory_row, self->c_memory_row);
-  add_slot (self, REFRACT_SPEC_FIELD_FIRMWARE, PAGE_CUSTOMIZE, GTK_WIDGET (self->c_firmware_row), GTK_WIDGET (self->c_firmware_row));
-  add_slot (self, REFRACT_SPEC_FIELD_DISK_BUS, PAGE_CUSTOMIZE, GTK_WIDGET (self->c_bus_row), GTK_WIDGET (self->c_bus_row));
-  add_slot (self, REFRACT_SPEC_FIELD_DISPLAY, PAGE_CUSTOMIZE, GTK_WIDGET (self->c_display_row), GTK_WIDGET (self->c_display_row));
-  add_slot (self, REFRACT_SPEC_FIELD_SOUND, PAGE_CUSTOMIZE, self->c_sound_row, self->c_sound_row);
-  add_slot (self, REFRACT_SPEC_FIELD_TPM, PAGE_CUSTOMIZE, self->c_tpm_row, self->c_tpm_row);
-  add_slot (self, REFRACT_SPEC_FIELD_USB, PAGE_CUSTOMIZE, self->c_usb_row, self->c_usb_row);
+  switch (page)
+    {
+    case PAGE_SOURCE:
+      add_slot (self, REFRACT_SPEC_FIELD_SOURCE, PAGE_SOURCE, NULL,
+                gtk_widget_get_ancestor (GTK_WIDGET (self->pxe_check), GTK_TYPE_LIST_BOX_ROW));
+      add_slot (self, REFRACT_SPEC_FIELD_MEDIA, PAGE_SOURCE, self->media_row, self->media_row);
+      add_slot (self, REFRACT_SPEC_FIELD_DRIVERS, PAGE_SOURCE, NULL, self->media_row);
+      add_slot (self, REFRACT_SPEC_FIELD_IMAGE, PAGE_SOURCE, self->image_row, self->image_row);
+      break;
+    case PAGE_OS:
+      add_slot (self, REFRACT_SPEC_FIELD_OS, PAGE_OS, NULL, GTK_WIDGET (self->detect_row));
+      break;
+    case PAGE_RESOURCES:
+      add_slot (self, REFRACT_SPEC_FIELD_VCPUS, PAGE_RESOURCES, GTK_WIDGET (self->vcpus_row), GTK_WIDGET (self->vcpus_row));
+      add_slot (self, REFRACT_SPEC_FIELD_MEMORY, PAGE_RESOURCES, GTK_WIDGET (self->memory_row), GTK_WIDGET (self->memory_row));
+      add_slot (self, REFRACT_SPEC_FIELD_FIRMWARE, PAGE_RESOURCES, NULL, self->secure_row);
+      break;
+    case PAGE_STORAGE:
+      add_slot (self, REFRACT_SPEC_FIELD_DISK, PAGE_STORAGE, GTK_WIDGET (self->size_row), GTK_WIDGET (self->size_row));
+      add_slot (self, REFRACT_SPEC_FIELD_POOL, PAGE_STORAGE, GTK_WIDGET (self->pool_row), GTK_WIDGET (self->pool_row));
+      add_slot (self, REFRACT_SPEC_FIELD_DISK_BUS, PAGE_STORAGE, GTK_WIDGET (self->bus_row), GTK_WIDGET (self->bus_row));
+      break;
+    case PAGE_NETWORK:
+      add_slot (self, REFRACT_SPEC_FIELD_NETWORK, PAGE_NETWORK, GTK_WIDGET (self->network_name_row), GTK_WIDGET (self->network_name_row));
+      add_slot (self, REFRACT_SPEC_FIELD_BRIDGE, PAGE_NETWORK, GTK_WIDGET (self->bridge_name_row), GTK_WIDGET (self->bridge_name_row));
+      add_slot (self, REFRACT_SPEC_FIELD_PORT_FORWARDS, PAGE_NETWORK, self->forwards_row, self->forwards_row);
+      add_slot (self, REFRACT_SPEC_FIELD_DISPLAY, PAGE_NETWORK, NULL, self->serial_row);
+      add_slot (self, REFRACT_SPEC_FIELD_LISTEN, PAGE_NETWORK, self->listen_row, self->listen_row);
+      add_slot (self, REFRACT_SPEC_FIELD_PASSWORD, PAGE_NETWORK, self->password_row, self->password_row);
+      add_slot (self, REFRACT_SPEC_FIELD_SOUND, PAGE_NETWORK, self->sound_row, self->sound_row);
+      add_slot (self, REFRACT_SPEC_FIELD_TPM, PAGE_NETWORK, self->tpm_row, self->tpm_row);
+      add_slot (self, REFRACT_SPEC_FIELD_USB, PAGE_NETWORK, self->usb_row, self->usb_row);
+      add_slot (self, REFRACT_SPEC_FIELD_SHARE, PAGE_NETWORK, GTK_WIDGET (self->share_row), GTK_WIDGET (self->share_kind_row));
+      add_slot (self, REFRACT_SPEC_FIELD_AUTOSTART, PAGE_NETWORK, self->autostart_row, self->autostart_row);
+      break;
+    case PAGE_SUMMARY:
+      add_slot (self, REFRACT_SPEC_FIELD_NAME, PAGE_SUMMARY, self->name_row, self->name_row);
+      add_slot (self, REFRACT_SPEC_FIELD_TITLE, PAGE_SUMMARY, self->title_row, self->title_row);
+      break;
+    case PAGE_CUSTOMIZE:
+      add_slot (self, REFRACT_SPEC_FIELD_NAME, PAGE_CUSTOMIZE, self->c_name_row, self->c_name_row);
+      add_slot (self, REFRACT_SPEC_FIELD_VCPUS, PAGE_CUSTOMIZE, self->c_vcpus_row, self->c_vcpus_row);
+      add_slot (self, REFRACT_SPEC_FIELD_MEMORY, PAGE_CUSTOMIZE, self->c_memory_row, self->c_memory_row);
+      add_slot (self, REFRACT_SPEC_FIELD_FIRMWARE, PAGE_CUSTOMIZE, GTK_WIDGET (self->c_firmware_row), GTK_WIDGET (self->c_firmware_row));
+      add_slot (self, REFRACT_SPEC_FIELD_DISK_BUS, PAGE_CUSTOMIZE, GTK_WIDGET (self->c_bus_row), GTK_WIDGET (self->c_bus_row));
+      add_slot (self, REFRACT_SPEC_FIELD_DISPLAY, PAGE_CUSTOMIZE, GTK_WIDGET (self->c_display_row), GTK_WIDGET (self->c_display_row));
+      add_slot (self, REFRACT_SPEC_FIELD_SOUND, PAGE_CUSTOMIZE, self->c_sound_row, self->c_sound_row);
+      add_slot (self, REFRACT_SPEC_FIELD_TPM, PAGE_CUSTOMIZE, self->c_tpm_row, self->c_tpm_row);
+      add_slot (self, REFRACT_SPEC_FIELD_USB, PAGE_CUSTOMIZE, self->c_usb_row, self->c_usb_row);
+      break;
+    case PAGE_PROGRESS:
+    case N_PAGES:
+    default:
+      break;
+    }
 }
 
 /* The first message about @field, or NULL. */
@@ -884,6 +921,9 @@ show_detection (RefractNewMachineDialog *self)
     default:
       break;
     }
+  self->detection_shown = TRUE;
+  if (!self->built[PAGE_OS])
+    return;
   gtk_widget_set_visible (self->detect_group, title != NULL);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detect_row), title ? title : "");
   adw_action_row_set_subtitle (self->detect_row, subtitle ? subtitle : "");
@@ -1136,7 +1176,9 @@ os_row_activated_cb (RefractNewMachineDialog *self,
 /* ---- resources ------------------------------------------------------------ */
 
 static void
-update_bounds (RefractNewMachineDialog *self)
+set_bounds (RefractNewMachineDialog *self,
+            GtkSpinButton           *vcpus_spin,
+            GtkSpinButton           *memory_spin)
 {
   guint host_cpus = self->caps ? refract_host_caps_get_host_cpus (self->caps) : 0;
   guint max_vcpus = self->caps ? refract_host_caps_get_max_vcpus (self->caps) : 0;
@@ -1148,10 +1190,17 @@ update_bounds (RefractNewMachineDialog *self)
    * a small host: then the value stays, and validation says what's wrong */
   cpus = MAX (cpus, self->spec->vcpus);
   memory = MAX (memory, self->spec->memory_mib);
-  gtk_spin_button_set_range (self->vcpus_spin, 1, cpus);
-  gtk_spin_button_set_range (self->c_vcpus_spin, 1, cpus);
-  gtk_spin_button_set_range (self->memory_spin, 64, memory);
-  gtk_spin_button_set_range (self->c_memory_spin, 64, memory);
+  gtk_spin_button_set_range (vcpus_spin, 1, cpus);
+  gtk_spin_button_set_range (memory_spin, 64, memory);
+}
+
+static void
+update_bounds (RefractNewMachineDialog *self)
+{
+  if (self->built[PAGE_RESOURCES])
+    set_bounds (self, self->vcpus_spin, self->memory_spin);
+  if (self->built[PAGE_CUSTOMIZE])
+    set_bounds (self, self->c_vcpus_spin, self->c_memory_spin);
 }
 
 static void
@@ -1223,20 +1272,33 @@ firmware_toggled_cb (RefractNewMachineDialog *self,
 
 /* ---- storage -------------------------------------------------------------- */
 
+/* The pools of the host in the Storage page's chooser. */
+static void
+load_pool_names (RefractNewMachineDialog *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) names = NULL;
+  gboolean was_loading = self->loading;
+
+  if (!self->built[PAGE_STORAGE] || !self->pools_set)
+    return;
+  for (guint i = 0; self->pools != NULL && i < self->pools->len; i++)
+    g_strv_builder_add (builder, ((RefractPoolInfo *) g_ptr_array_index (self->pools, i))->name);
+  names = g_strv_builder_end (builder);
+  self->loading = TRUE;
+  set_string_model (self->pool_row, (const char * const *) names);
+  self->loading = was_loading;
+}
+
 static void
 set_pools (RefractNewMachineDialog *self,
            GPtrArray               *pools)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) names = NULL;
-
   g_clear_pointer (&self->pools, g_ptr_array_unref);
   self->pools = pools;
-  for (guint i = 0; pools != NULL && i < pools->len; i++)
-    g_strv_builder_add (builder, ((RefractPoolInfo *) g_ptr_array_index (pools, i))->name);
-  names = g_strv_builder_end (builder);
+  self->pools_set = TRUE;
   self->loading = TRUE;
-  set_string_model (self->pool_row, (const char * const *) names);
+  load_pool_names (self);
   self->loading = FALSE;
 }
 
@@ -1249,6 +1311,8 @@ describe_storage (RefractNewMachineDialog *self)
   g_autofree char *free_text = NULL;
   g_autofree char *size = NULL;
 
+  if (!self->built[PAGE_STORAGE])
+    return;
   if (pool != NULL && pool->available >= 0)
     {
       g_autofree char *available = format_bytes (pool->available);
@@ -1292,7 +1356,7 @@ pools_listed (GObject      *object,
   if (pools != NULL)
     set_pools (self, pools);
   load_from_spec (self);
-  if (pools == NULL)
+  if (pools == NULL && self->built[PAGE_STORAGE])
     adw_action_row_set_subtitle (self->pool_missing_row, error->message);
   revalidate (self);
 }
@@ -1310,7 +1374,8 @@ pool_created (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       self->pool_busy = FALSE;
-      adw_action_row_set_subtitle (self->pool_missing_row, error->message);
+      if (self->built[PAGE_STORAGE])
+        adw_action_row_set_subtitle (self->pool_missing_row, error->message);
       describe_storage (self);
       update_navigation (self);
       return;
@@ -1550,6 +1615,19 @@ offer_host_features (RefractNewMachineDialog *self)
 {
   const char * const *bridges = self->caps ? refract_host_caps_get_bridges (self->caps) : NULL;
 
+  if (self->built[PAGE_RESOURCES])
+    {
+      offer_if_available (self, self->uefi_row, REFRACT_HOST_FEATURE_UEFI, -1);
+      offer_if_available (self, self->secure_row, REFRACT_HOST_FEATURE_UEFI_SECURE_BOOT, -1);
+    }
+  if (self->built[PAGE_CUSTOMIZE])
+    {
+      offer_if_available (self, self->c_sound_row, REFRACT_HOST_FEATURE_SOUND, -1);
+      offer_if_available (self, self->c_tpm_row, REFRACT_HOST_FEATURE_TPM_EMULATOR, -1);
+      offer_if_available (self, self->c_usb_row, REFRACT_HOST_FEATURE_USB_REDIRECTION, -1);
+    }
+  if (!self->built[PAGE_NETWORK])
+    return;
   offer_if_available (self, self->nat_row, REFRACT_HOST_FEATURE_NAT, -1);
   offer_if_available (self, self->bridge_row, REFRACT_HOST_FEATURE_BRIDGE, -1);
   if (self->caps != NULL && refract_host_caps_has (self->caps, REFRACT_HOST_FEATURE_BRIDGE)
@@ -1565,15 +1643,10 @@ offer_host_features (RefractNewMachineDialog *self)
   offer_if_available (self, self->sound_row, REFRACT_HOST_FEATURE_SOUND, -1);
   offer_if_available (self, self->tpm_row, REFRACT_HOST_FEATURE_TPM_EMULATOR, -1);
   offer_if_available (self, self->usb_row, REFRACT_HOST_FEATURE_USB_REDIRECTION, -1);
-  offer_if_available (self, self->uefi_row, REFRACT_HOST_FEATURE_UEFI, -1);
-  offer_if_available (self, self->secure_row, REFRACT_HOST_FEATURE_UEFI_SECURE_BOOT, -1);
   if (!has_feature (self, REFRACT_HOST_FEATURE_VIRTIOFS) && !has_feature (self, REFRACT_HOST_FEATURE_9P))
     offer_if_available (self, GTK_WIDGET (self->share_row), REFRACT_HOST_FEATURE_VIRTIOFS, -1);
   else
     gtk_widget_set_sensitive (GTK_WIDGET (self->share_row), TRUE);
-  offer_if_available (self, self->c_sound_row, REFRACT_HOST_FEATURE_SOUND, -1);
-  offer_if_available (self, self->c_tpm_row, REFRACT_HOST_FEATURE_TPM_EMULATOR, -1);
-  offer_if_available (self, self->c_usb_row, REFRACT_HOST_FEATURE_USB_REDIRECTION, -1);
 }
 
 /* ---- summary -------------------------------------------------------------- */
@@ -1860,7 +1933,6 @@ load_source (RefractNewMachineDialog *self)
   /* a file chooser shows this computer's files */
   gtk_widget_set_visible (self->media_button, self->caps == NULL || refract_host_caps_get_is_local (self->caps));
   gtk_widget_set_visible (self->image_button, self->caps == NULL || refract_host_caps_get_is_local (self->caps));
-  gtk_widget_set_visible (self->share_button, self->caps == NULL || refract_host_caps_get_is_local (self->caps));
 }
 
 static void
@@ -1868,7 +1940,6 @@ load_resources (RefractNewMachineDialog *self)
 {
   const RefractMachineSpec *spec = self->spec;
 
-  update_bounds (self);
   gtk_spin_button_set_value (self->vcpus_spin, spec->vcpus);
   gtk_spin_button_set_value (self->memory_spin, spec->memory_mib);
   gtk_check_button_set_active (spec->firmware == REFRACT_FIRMWARE_BIOS ? self->bios_check
@@ -1939,6 +2010,16 @@ load_network (RefractNewMachineDialog *self)
   adw_combo_row_set_selected (self->share_kind_row, spec->share == REFRACT_SHARE_9P ? 1 : 0);
   set_entry_text (self->share_path_row, spec->share_path);
   set_entry_text (self->share_tag_row, spec->share_tag);
+  gtk_widget_set_visible (self->share_button, self->caps == NULL || refract_host_caps_get_is_local (self->caps));
+}
+
+static void
+load_summary (RefractNewMachineDialog *self)
+{
+  const RefractMachineSpec *spec = self->spec;
+
+  set_entry_text (self->name_row, spec->name);
+  set_entry_text (self->title_row, spec->title);
 }
 
 static void
@@ -1946,8 +2027,6 @@ load_customize (RefractNewMachineDialog *self)
 {
   const RefractMachineSpec *spec = self->spec;
 
-  set_entry_text (self->name_row, spec->name);
-  set_entry_text (self->title_row, spec->title);
   set_entry_text (self->c_name_row, spec->name);
   gtk_spin_button_set_value (self->c_vcpus_spin, spec->vcpus);
   gtk_spin_button_set_value (self->c_memory_spin, spec->memory_mib);
@@ -1966,15 +2045,36 @@ load_from_spec (RefractNewMachineDialog *self)
   gboolean was_loading = self->loading;
 
   self->loading = TRUE;
+  update_bounds (self);
   load_source (self);
-  load_resources (self);
-  load_storage (self);
-  load_network (self);
-  load_customize (self);
+  if (self->built[PAGE_RESOURCES])
+    load_resources (self);
+  if (self->built[PAGE_STORAGE])
+    load_storage (self);
+  if (self->built[PAGE_NETWORK])
+    load_network (self);
+  if (self->built[PAGE_SUMMARY])
+    load_summary (self);
+  if (self->built[PAGE_CUSTOMIZE])
+    load_customize (self);
   self->loading = was_loading;
 }
 
 /* ---- the host ------------------------------------------------------------- */
+
+/* The host's networks and bridges in the Network page's choosers. */
+static void
+load_network_names (RefractNewMachineDialog *self)
+{
+  gboolean was_loading = self->loading;
+
+  if (!self->built[PAGE_NETWORK] || self->caps == NULL)
+    return;
+  self->loading = TRUE;
+  set_string_model (self->network_name_row, refract_host_caps_get_networks (self->caps));
+  set_string_model (self->bridge_name_row, refract_host_caps_get_bridges (self->caps));
+  self->loading = was_loading;
+}
 
 static void
 caps_loaded (GObject      *object,
@@ -1984,8 +2084,6 @@ caps_loaded (GObject      *object,
   g_autoptr(RefractNewMachineDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   RefractHostCaps *caps = refract_host_caps_load_finish (result, &error);
-  const char * const *networks;
-  const char * const *bridges;
   GPtrArray *pools;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -2002,13 +2100,10 @@ caps_loaded (GObject      *object,
       return;
     }
   self->caps = caps;
-  networks = refract_host_caps_get_networks (caps);
-  bridges = refract_host_caps_get_bridges (caps);
   pools = refract_host_caps_get_pools (caps);
 
   self->loading = TRUE;
-  set_string_model (self->network_name_row, networks);
-  set_string_model (self->bridge_name_row, bridges);
+  load_network_names (self);
   self->loading = FALSE;
   set_pools (self, pools ? g_ptr_array_ref (pools) : NULL);
   offer_host_features (self);
@@ -2158,6 +2253,7 @@ begin_progress_page (RefractNewMachineDialog *self)
 {
   g_autofree char *title = g_strdup_printf (_("Creating “%s”"), self->spec->title ? self->spec->title : self->spec->name);
 
+  ensure_page (self, PAGE_PROGRESS);
   self->failed = FALSE;
   adw_status_page_set_icon_name (self->progress_status, "computer-symbolic");
   adw_status_page_set_title (self->progress_status, title);
@@ -2189,6 +2285,7 @@ page_changed_cb (RefractNewMachineDialog *self)
 {
   Page page = current_page (self);
 
+  ensure_page (self, page);
   load_from_spec (self);
   switch (page)
     {
@@ -2243,7 +2340,8 @@ back_action (GtkWidget  *widget,
   Page page = current_page (self);
 
   if (page == PAGE_PROGRESS && self->failed)
-    show_page (self, gtk_switch_get_active (self->customize_switch) ? PAGE_CUSTOMIZE : PAGE_SUMMARY);
+    show_page (self, self->customize_switch != NULL && gtk_switch_get_active (self->customize_switch)
+                     ? PAGE_CUSTOMIZE : PAGE_SUMMARY);
   else if (page == PAGE_CUSTOMIZE)
     show_page (self, PAGE_SUMMARY);
   else if (page > PAGE_SOURCE && page < N_STEPS)
@@ -2257,7 +2355,8 @@ stop_action (GtkWidget  *widget,
 {
   RefractNewMachineDialog *self = REFRACT_NEW_MACHINE_DIALOG (widget);
 
-  gtk_label_set_label (self->progress_label, _("Stopping and removing what was made…"));
+  if (self->progress_label != NULL)
+    gtk_label_set_label (self->progress_label, _("Stopping and removing what was made…"));
   g_cancellable_cancel (self->create_cancellable);
 }
 
@@ -2275,6 +2374,191 @@ refract_new_machine_dialog_close_request (GtkWindow *window)
   return TRUE;
 }
 
+/* ---- the pages after the first -------------------------------------------- */
+
+/* What each page's widgets are called in refract-new-machine-pages.ui. */
+typedef struct
+{
+  Page        page;
+  const char *id;
+  goffset     offset;
+} LazyChild;
+
+#define LAZY(page, name) { page, #name, G_STRUCT_OFFSET (RefractNewMachineDialog, name) }
+
+static const LazyChild lazy_children[] = {
+  LAZY (PAGE_OS, detect_group), LAZY (PAGE_OS, detect_row), LAZY (PAGE_OS, detect_spinner),
+  LAZY (PAGE_OS, os_search), LAZY (PAGE_OS, os_list),
+
+  LAZY (PAGE_RESOURCES, vcpus_row), LAZY (PAGE_RESOURCES, vcpus_spin), LAZY (PAGE_RESOURCES, memory_row),
+  LAZY (PAGE_RESOURCES, memory_spin), LAZY (PAGE_RESOURCES, bios_row), LAZY (PAGE_RESOURCES, bios_check),
+  LAZY (PAGE_RESOURCES, uefi_row), LAZY (PAGE_RESOURCES, uefi_check), LAZY (PAGE_RESOURCES, secure_row),
+  LAZY (PAGE_RESOURCES, secure_check),
+
+  LAZY (PAGE_STORAGE, pool_missing_group), LAZY (PAGE_STORAGE, pool_missing_row),
+  LAZY (PAGE_STORAGE, create_pool_button), LAZY (PAGE_STORAGE, new_disk_group), LAZY (PAGE_STORAGE, new_disk_check),
+  LAZY (PAGE_STORAGE, size_row), LAZY (PAGE_STORAGE, size_spin), LAZY (PAGE_STORAGE, no_disk_check),
+  LAZY (PAGE_STORAGE, import_group), LAZY (PAGE_STORAGE, in_place_check), LAZY (PAGE_STORAGE, copy_check),
+  LAZY (PAGE_STORAGE, convert_check), LAZY (PAGE_STORAGE, convert_row), LAZY (PAGE_STORAGE, pool_row),
+  LAZY (PAGE_STORAGE, bus_row),
+
+  LAZY (PAGE_NETWORK, nat_row), LAZY (PAGE_NETWORK, nat_check), LAZY (PAGE_NETWORK, network_name_row),
+  LAZY (PAGE_NETWORK, bridge_row), LAZY (PAGE_NETWORK, bridge_check), LAZY (PAGE_NETWORK, bridge_name_row),
+  LAZY (PAGE_NETWORK, user_row), LAZY (PAGE_NETWORK, user_check), LAZY (PAGE_NETWORK, forwards_row),
+  LAZY (PAGE_NETWORK, no_network_check), LAZY (PAGE_NETWORK, spice_qxl_row), LAZY (PAGE_NETWORK, spice_qxl_check),
+  LAZY (PAGE_NETWORK, spice_gl_row), LAZY (PAGE_NETWORK, spice_gl_check), LAZY (PAGE_NETWORK, vnc_row),
+  LAZY (PAGE_NETWORK, vnc_check), LAZY (PAGE_NETWORK, serial_row), LAZY (PAGE_NETWORK, serial_check),
+  LAZY (PAGE_NETWORK, remote_row), LAZY (PAGE_NETWORK, listen_row), LAZY (PAGE_NETWORK, password_row),
+  LAZY (PAGE_NETWORK, sound_row), LAZY (PAGE_NETWORK, sound_switch), LAZY (PAGE_NETWORK, tpm_row),
+  LAZY (PAGE_NETWORK, tpm_switch), LAZY (PAGE_NETWORK, usb_row), LAZY (PAGE_NETWORK, usb_spin),
+  LAZY (PAGE_NETWORK, agent_switch), LAZY (PAGE_NETWORK, share_row), LAZY (PAGE_NETWORK, share_path_row),
+  LAZY (PAGE_NETWORK, share_button), LAZY (PAGE_NETWORK, share_tag_row), LAZY (PAGE_NETWORK, share_kind_row),
+  LAZY (PAGE_NETWORK, autostart_row), LAZY (PAGE_NETWORK, autostart_switch),
+
+  LAZY (PAGE_SUMMARY, name_row), LAZY (PAGE_SUMMARY, title_row), LAZY (PAGE_SUMMARY, summary_group),
+  LAZY (PAGE_SUMMARY, customize_switch), LAZY (PAGE_SUMMARY, start_switch),
+
+  LAZY (PAGE_CUSTOMIZE, c_name_row), LAZY (PAGE_CUSTOMIZE, c_vcpus_row), LAZY (PAGE_CUSTOMIZE, c_vcpus_spin),
+  LAZY (PAGE_CUSTOMIZE, c_memory_row), LAZY (PAGE_CUSTOMIZE, c_memory_spin), LAZY (PAGE_CUSTOMIZE, c_firmware_row),
+  LAZY (PAGE_CUSTOMIZE, c_bus_row), LAZY (PAGE_CUSTOMIZE, c_nic_row), LAZY (PAGE_CUSTOMIZE, c_display_row),
+  LAZY (PAGE_CUSTOMIZE, c_sound_row), LAZY (PAGE_CUSTOMIZE, c_sound_switch), LAZY (PAGE_CUSTOMIZE, c_tpm_row),
+  LAZY (PAGE_CUSTOMIZE, c_tpm_switch), LAZY (PAGE_CUSTOMIZE, c_usb_row), LAZY (PAGE_CUSTOMIZE, c_usb_spin),
+  LAZY (PAGE_CUSTOMIZE, xml_view),
+
+  LAZY (PAGE_PROGRESS, progress_status), LAZY (PAGE_PROGRESS, progress_bar), LAZY (PAGE_PROGRESS, progress_label),
+  LAZY (PAGE_PROGRESS, progress_cancel), LAZY (PAGE_PROGRESS, progress_back),
+};
+
+#undef LAZY
+
+/* Each page's outermost object in refract-new-machine-pages.ui, and the
+ * placeholder in the template that takes it. */
+static const char * const page_objects[N_PAGES] = {
+  NULL, "os_page", "resources_page", "storage_page", "network_page", "summary_page", "customize_box",
+  "progress_status",
+};
+static const char * const page_bins[N_PAGES] = {
+  NULL, "os_bin", "resources_bin", "storage_bin", "network_bin", "summary_bin", "customize_bin", "progress_bin",
+};
+
+/* the handlers of the signals in refract-new-machine-pages.ui */
+static GtkBuilderScope *page_scope;
+
+static void remember_subtitles (RefractNewMachineDialog *self);
+
+/* Builds @page if it was never shown, and fills it as if it had always been
+ * there: the host's choices, the spec, the problems under its rows. */
+static void
+ensure_page (RefractNewMachineDialog *self,
+             Page                     page)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *objects[] = { page_objects[page], NULL };
+  gboolean was_loading = self->loading;
+
+  if (page == PAGE_SOURCE || page >= N_PAGES || self->built[page])
+    return;
+
+  self->loading = TRUE;
+  builder = gtk_builder_new ();
+  gtk_builder_set_scope (builder, page_scope);
+  gtk_builder_set_current_object (builder, G_OBJECT (self));
+  if (!gtk_builder_add_objects_from_resource (builder, RESOURCE_BASE_PATH "/refract-new-machine-pages.ui",
+                                              objects, &error))
+    g_error ("refract-new-machine-pages.ui: %s", error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (lazy_children); i++)
+    if (lazy_children[i].page == page)
+      {
+        GObject *object = gtk_builder_get_object (builder, lazy_children[i].id);
+
+        g_assert (object != NULL);
+        G_STRUCT_MEMBER (gpointer, self, lazy_children[i].offset) = object;
+      }
+  adw_bin_set_child (ADW_BIN (self->bins[page]), GTK_WIDGET (gtk_builder_get_object (builder, objects[0])));
+  self->built[page] = TRUE;
+
+  remember_subtitles (self);
+  setup_slots (self, page);
+  if (page == PAGE_NETWORK)
+    load_network_names (self);
+  if (page == PAGE_STORAGE)
+    load_pool_names (self);
+  if (self->caps != NULL)
+    offer_host_features (self);
+  /* as it was last said, or as the page comes until then */
+  if (page == PAGE_OS && self->detection_shown)
+    show_detection (self);
+  /* only this page: the others stay as they were, to be loaded when shown */
+  switch (page)
+    {
+    case PAGE_RESOURCES:
+      set_bounds (self, self->vcpus_spin, self->memory_spin);
+      load_resources (self);
+      break;
+    case PAGE_STORAGE:
+      load_storage (self);
+      break;
+    case PAGE_NETWORK:
+      load_network (self);
+      break;
+    case PAGE_SUMMARY:
+      load_summary (self);
+      break;
+    case PAGE_CUSTOMIZE:
+      set_bounds (self, self->c_vcpus_spin, self->c_memory_spin);
+      load_customize (self);
+      break;
+    case PAGE_SOURCE:
+    case PAGE_OS:
+    case PAGE_PROGRESS:
+    case N_PAGES:
+    default:
+      break;
+    }
+  show_field_errors (self);
+  self->loading = was_loading;
+}
+
+/* Once the first page is on screen, the others are built in the background,
+ * one per idle, so that Next rarely waits for one. */
+static gboolean
+prebuild_pages (gpointer user_data)
+{
+  RefractNewMachineDialog *self = user_data;
+
+  for (Page page = PAGE_SOURCE + 1; page < N_PAGES && !gtk_widget_in_destruction (GTK_WIDGET (self)); page++)
+    if (!self->built[page])
+      {
+        ensure_page (self, page);
+        return G_SOURCE_CONTINUE;
+      }
+  self->prebuild_idle = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_frame_painted (RefractNewMachineDialog *self,
+                     GdkFrameClock           *clock)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_painted, self);
+  if (!gtk_widget_in_destruction (GTK_WIDGET (self)) && self->prebuild_idle == 0)
+    self->prebuild_idle = g_idle_add_full (G_PRIORITY_LOW, prebuild_pages, self, NULL);
+}
+
+static void
+refract_new_machine_dialog_map (GtkWidget *widget)
+{
+  RefractNewMachineDialog *self = REFRACT_NEW_MACHINE_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (refract_new_machine_dialog_parent_class)->map (widget);
+  if (self->prebuild_started)
+    return;
+  self->prebuild_started = TRUE;
+  g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                           G_CALLBACK (first_frame_painted), self, G_CONNECT_SWAPPED);
+}
+
 /* ---- GObject -------------------------------------------------------------- */
 
 static void
@@ -2288,9 +2572,14 @@ remember_subtitles (RefractNewMachineDialog *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
-      const char *subtitle = ADW_IS_ACTION_ROW (rows[i]) ? adw_action_row_get_subtitle (ADW_ACTION_ROW (rows[i]))
-                                                         : adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (rows[i]));
+      const char *subtitle;
 
+      /* once, before the host's reasons replace them */
+      if (rows[i] == NULL || g_object_get_data (G_OBJECT (rows[i]), "refract-subtitle-kept") != NULL)
+        continue;
+      g_object_set_data (G_OBJECT (rows[i]), "refract-subtitle-kept", GINT_TO_POINTER (TRUE));
+      subtitle = ADW_IS_ACTION_ROW (rows[i]) ? adw_action_row_get_subtitle (ADW_ACTION_ROW (rows[i]))
+                                                         : adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (rows[i]));
       g_object_set_data_full (G_OBJECT (rows[i]), "refract-subtitle", g_strdup (subtitle), g_free);
     }
 }
@@ -2303,10 +2592,14 @@ refract_new_machine_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->detect_cancellable);
   g_clear_handle_id (&self->detect_timeout, g_source_remove);
+  g_clear_handle_id (&self->prebuild_idle, g_source_remove);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), REFRACT_TYPE_NEW_MACHINE_DIALOG);
+  /* went with the template's widgets */
+  for (guint i = 0; i < G_N_ELEMENTS (lazy_children); i++)
+    G_STRUCT_MEMBER (gpointer, self, lazy_children[i].offset) = NULL;
   g_clear_object (&self->cancellable);
   g_clear_object (&self->detect_cancellable);
   g_clear_object (&self->create_cancellable);
@@ -2338,6 +2631,7 @@ refract_new_machine_dialog_finalize (GObject *object)
 
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, RefractNewMachineDialog, name)
 #define CALLBACK(name) gtk_widget_class_bind_template_callback (widget_class, name)
+#define PAGE_CALLBACK(name) gtk_builder_cscope_add_callback (page_scope, name)
 
 static void
 refract_new_machine_dialog_class_init (RefractNewMachineDialogClass *klass)
@@ -2349,6 +2643,7 @@ refract_new_machine_dialog_class_init (RefractNewMachineDialogClass *klass)
   object_class->dispose = refract_new_machine_dialog_dispose;
   object_class->finalize = refract_new_machine_dialog_finalize;
   window_class->close_request = refract_new_machine_dialog_close_request;
+  widget_class->map = refract_new_machine_dialog_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/refract-new-machine-dialog.ui");
   BIND (window_title); BIND (cancel_button); BIND (back_button); BIND (next_button); BIND (stack);
@@ -2356,39 +2651,25 @@ refract_new_machine_dialog_class_init (RefractNewMachineDialogClass *klass)
   BIND (connection_group); BIND (connection_row); BIND (preset_box); BIND (iso_row); BIND (iso_check);
   BIND (import_check); BIND (pxe_check); BIND (files_group); BIND (media_row); BIND (media_button);
   BIND (image_row); BIND (image_button);
-  BIND (detect_group); BIND (detect_row); BIND (detect_spinner); BIND (os_search); BIND (os_list);
-  BIND (vcpus_row); BIND (vcpus_spin); BIND (memory_row); BIND (memory_spin); BIND (bios_row);
-  BIND (bios_check); BIND (uefi_row); BIND (uefi_check); BIND (secure_row); BIND (secure_check);
-  BIND (pool_missing_group); BIND (pool_missing_row); BIND (create_pool_button); BIND (new_disk_group);
-  BIND (new_disk_check); BIND (size_row); BIND (size_spin); BIND (no_disk_check); BIND (import_group);
-  BIND (in_place_check); BIND (copy_check); BIND (convert_check); BIND (convert_row); BIND (pool_row);
-  BIND (bus_row);
-  BIND (nat_row); BIND (nat_check); BIND (network_name_row); BIND (bridge_row); BIND (bridge_check);
-  BIND (bridge_name_row); BIND (user_row); BIND (user_check); BIND (forwards_row); BIND (no_network_check);
-  BIND (spice_qxl_row); BIND (spice_qxl_check); BIND (spice_gl_row); BIND (spice_gl_check); BIND (vnc_row);
-  BIND (vnc_check); BIND (serial_row); BIND (serial_check); BIND (remote_row); BIND (listen_row);
-  BIND (password_row); BIND (sound_row); BIND (sound_switch); BIND (tpm_row); BIND (tpm_switch);
-  BIND (usb_row); BIND (usb_spin); BIND (agent_switch); BIND (share_row); BIND (share_path_row);
-  BIND (share_button); BIND (share_tag_row); BIND (share_kind_row); BIND (autostart_row); BIND (autostart_switch);
-  BIND (name_row); BIND (title_row); BIND (summary_group); BIND (customize_switch); BIND (start_switch);
-  BIND (c_name_row); BIND (c_vcpus_row); BIND (c_vcpus_spin); BIND (c_memory_row); BIND (c_memory_spin);
-  BIND (c_firmware_row); BIND (c_bus_row); BIND (c_nic_row); BIND (c_display_row); BIND (c_sound_row);
-  BIND (c_sound_switch); BIND (c_tpm_row); BIND (c_tpm_switch); BIND (c_usb_row); BIND (c_usb_spin);
-  BIND (xml_view);
-  BIND (progress_status); BIND (progress_bar); BIND (progress_label); BIND (progress_cancel); BIND (progress_back);
+  for (Page page = PAGE_SOURCE + 1; page < N_PAGES; page++)
+    gtk_widget_class_bind_template_child_full (widget_class, page_bins[page], FALSE,
+                                               G_STRUCT_OFFSET (RefractNewMachineDialog, bins)
+                                               + page * sizeof (GtkWidget *));
 
   CALLBACK (page_changed_cb); CALLBACK (connection_changed_cb); CALLBACK (preset_activated_cb);
   CALLBACK (source_toggled_cb); CALLBACK (media_changed_cb); CALLBACK (image_changed_cb);
-  CALLBACK (choose_media_cb); CALLBACK (choose_image_cb); CALLBACK (choose_share_cb);
-  CALLBACK (os_search_changed_cb); CALLBACK (os_row_activated_cb);
-  CALLBACK (vcpus_changed_cb); CALLBACK (memory_changed_cb); CALLBACK (firmware_toggled_cb);
-  CALLBACK (create_pool_cb); CALLBACK (disk_mode_toggled_cb); CALLBACK (import_mode_toggled_cb);
-  CALLBACK (size_changed_cb); CALLBACK (pool_changed_cb); CALLBACK (bus_changed_cb);
-  CALLBACK (network_toggled_cb); CALLBACK (network_name_changed_cb); CALLBACK (bridge_name_changed_cb);
-  CALLBACK (forwards_changed_cb); CALLBACK (display_toggled_cb); CALLBACK (remote_changed_cb);
-  CALLBACK (devices_changed_cb); CALLBACK (share_changed_cb);
-  CALLBACK (name_changed_cb); CALLBACK (title_changed_cb); CALLBACK (customize_toggled_cb);
-  CALLBACK (c_name_changed_cb); CALLBACK (c_changed_cb);
+  CALLBACK (choose_media_cb); CALLBACK (choose_image_cb);
+
+  page_scope = gtk_builder_cscope_new ();
+  PAGE_CALLBACK (choose_share_cb); PAGE_CALLBACK (os_search_changed_cb); PAGE_CALLBACK (os_row_activated_cb);
+  PAGE_CALLBACK (vcpus_changed_cb); PAGE_CALLBACK (memory_changed_cb); PAGE_CALLBACK (firmware_toggled_cb);
+  PAGE_CALLBACK (create_pool_cb); PAGE_CALLBACK (disk_mode_toggled_cb); PAGE_CALLBACK (import_mode_toggled_cb);
+  PAGE_CALLBACK (size_changed_cb); PAGE_CALLBACK (pool_changed_cb); PAGE_CALLBACK (bus_changed_cb);
+  PAGE_CALLBACK (network_toggled_cb); PAGE_CALLBACK (network_name_changed_cb); PAGE_CALLBACK (bridge_name_changed_cb);
+  PAGE_CALLBACK (forwards_changed_cb); PAGE_CALLBACK (display_toggled_cb); PAGE_CALLBACK (remote_changed_cb);
+  PAGE_CALLBACK (devices_changed_cb); PAGE_CALLBACK (share_changed_cb);
+  PAGE_CALLBACK (name_changed_cb); PAGE_CALLBACK (title_changed_cb); PAGE_CALLBACK (customize_toggled_cb);
+  PAGE_CALLBACK (c_name_changed_cb); PAGE_CALLBACK (c_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, back_action);
@@ -2400,6 +2681,7 @@ refract_new_machine_dialog_class_init (RefractNewMachineDialogClass *klass)
 
 #undef BIND
 #undef CALLBACK
+#undef PAGE_CALLBACK
 
 static void
 refract_new_machine_dialog_init (RefractNewMachineDialog *self)
@@ -2413,7 +2695,7 @@ refract_new_machine_dialog_init (RefractNewMachineDialog *self)
   self->summary_rows = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
   remember_subtitles (self);
-  setup_slots (self);
+  setup_slots (self, PAGE_SOURCE);
   fill_presets (self);
 }
 
