@@ -11,8 +11,12 @@ G_BEGIN_DECLS
 GtkListBox *_refract_usb_picker_get_list          (RefractUsbPicker *self);
 GtkSwitch  *_refract_usb_picker_get_row_switch    (RefractUsbPicker *self,
                                                    guint             index);
+/* NULL until the row's device first fails */
 GtkLabel   *_refract_usb_picker_get_row_error     (RefractUsbPicker *self,
                                                    guint             index);
+/* a GtkMenuButton whose menu is made when it first opens */
+GtkWidget  *_refract_usb_picker_get_row_menu_button (RefractUsbPicker *self,
+                                                     guint             index);
 GtkLabel   *_refract_usb_picker_get_channels_label (RefractUsbPicker *self);
 GtkLabel   *_refract_usb_picker_get_status_label  (RefractUsbPicker *self);
 GtkWidget  *_refract_usb_picker_get_add_channels_button (RefractUsbPicker *self);

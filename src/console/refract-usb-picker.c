@@ -19,7 +19,6 @@
 #include "refract-machine-devices.h"
 #include "refract-usb-picker-private.h"
 #include "refract-usb-rules.h"
-#include "refract-usb-source-spice.h"
 
 #define SCHEMA_ID        "io.github.refract.Refract"
 #define RULES_KEY        "usb-auto-redirect"
@@ -90,13 +89,19 @@ notice_error (RefractUsbPicker *self, const GError *error)
 
 /* ---- a device row -------------------------------------------------------- */
 
+/* What a row costs is what opening the picker costs (benchmarks/CONSOLE.md):
+ * the spinner, the error labels and the "more" menu are made when first
+ * needed, and the menu's actions are the picker's, with the device as target. */
 typedef struct
 {
   RefractUsbPicker *picker;   /* weak: the picker owns the list, the list the rows */
   RefractUsbDevice *device;
+  GtkWidget        *outer;
+  GtkWidget        *line;
+  GtkWidget        *menu_button;
   GtkSwitch        *toggle;
-  GtkSpinner       *spinner;
-  GtkLabel         *error;
+  GtkSpinner       *spinner;  /* NULL until the device is first busy */
+  GtkLabel         *error;    /* NULL until it first fails */
   GtkLabel         *remedy;
   gboolean          syncing;
 } Row;
@@ -121,12 +126,32 @@ row_sync (Row *row)
   gtk_switch_set_active (row->toggle, refract_usb_device_get_redirected (device));
   row->syncing = FALSE;
   gtk_widget_set_sensitive (GTK_WIDGET (row->toggle), !busy);
-  gtk_spinner_set_spinning (row->spinner, busy);
-  gtk_widget_set_visible (GTK_WIDGET (row->spinner), busy);
-  gtk_label_set_label (row->error, error);
-  gtk_widget_set_visible (GTK_WIDGET (row->error), error != NULL);
-  gtk_label_set_label (row->remedy, remedy);
-  gtk_widget_set_visible (GTK_WIDGET (row->remedy), error != NULL && remedy != NULL);
+  if (busy && row->spinner == NULL)
+    {
+      row->spinner = GTK_SPINNER (gtk_spinner_new ());
+      gtk_box_insert_child_after (GTK_BOX (row->line), GTK_WIDGET (row->spinner),
+                                  gtk_widget_get_prev_sibling (GTK_WIDGET (row->toggle)));
+    }
+  if (row->spinner != NULL)
+    {
+      gtk_spinner_set_spinning (row->spinner, busy);
+      gtk_widget_set_visible (GTK_WIDGET (row->spinner), busy);
+    }
+  if (error != NULL && row->error == NULL)
+    {
+      row->error = new_label (NULL, "error", TRUE);
+      row->remedy = new_label (NULL, "dim-label", TRUE);
+      gtk_label_set_selectable (row->remedy, TRUE);
+      gtk_box_append (GTK_BOX (row->outer), GTK_WIDGET (row->error));
+      gtk_box_append (GTK_BOX (row->outer), GTK_WIDGET (row->remedy));
+    }
+  if (row->error != NULL)
+    {
+      gtk_label_set_label (row->error, error);
+      gtk_widget_set_visible (GTK_WIDGET (row->error), error != NULL);
+      gtk_label_set_label (row->remedy, remedy);
+      gtk_widget_set_visible (GTK_WIDGET (row->remedy), error != NULL && remedy != NULL);
+    }
 }
 
 static void
@@ -181,79 +206,96 @@ hostdev_done (GObject *object, GAsyncResult *result, gpointer user_data)
                         "machine's whenever the machine runs and the device is plugged in."));
 }
 
+/* usb.auto-device ((qq) vendor, product), usb.auto-audio, usb.attach ((qq)) */
 static void
-row_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+menu_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
-  Row *row = user_data;
-  RefractUsbPicker *self = row->picker;
-  const char *name = g_action_get_name (G_ACTION (action));
-  guint16 vendor = refract_usb_device_get_vendor_id (row->device);
-  guint16 product = refract_usb_device_get_product_id (row->device);
+  RefractUsbPicker *self = REFRACT_USB_PICKER (widget);
+  guint16 vendor = 0, product = 0;
 
-  if (g_str_equal (name, "auto-device"))
+  if (parameter != NULL)
+    g_variant_get (parameter, "(qq)", &vendor, &product);
+  if (g_str_equal (action_name, "usb.auto-device"))
     {
       g_autofree char *rule = refract_usb_rule_for_device (vendor, product);
       add_rule (self, rule);
     }
-  else if (g_str_equal (name, "auto-audio"))
+  else if (g_str_equal (action_name, "usb.auto-audio"))
     {
       g_autofree char *rule = refract_usb_rule_for_class (REFRACT_USB_CLASS_AUDIO);
       add_rule (self, rule);
     }
-  else if (g_str_equal (name, "attach") && self->machine != NULL)
+  else if (g_str_equal (action_name, "usb.attach") && self->machine != NULL)
     refract_machine_attach_usb_hostdev_async (self->machine, vendor, product, TRUE,
                                               self->cancellable, hostdev_done,
                                               g_object_ref (self));
 }
 
-static GtkWidget *
-row_menu_button (RefractUsbPicker *self, Row *row, GtkWidget *widget)
+/* The row's menu, made when it is first opened: a GtkMenuButton with a model
+ * makes its GtkPopoverMenu at once, which was a third of opening the picker. */
+static void
+row_menu_create (GtkMenuButton *button, gpointer user_data)
 {
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
-  const GActionEntry entries[] = {
-    { .name = "auto-device", .activate = row_action },
-    { .name = "auto-audio", .activate = row_action },
-    { .name = "attach", .activate = row_action },
-  };
-  GtkWidget *button = gtk_menu_button_new ();
+  Row *row = user_data;
+  g_autoptr(GMenu) menu = NULL;
+  g_autoptr(GMenuItem) device_item = NULL;
+  g_autoptr(GMenuItem) attach_item = NULL;
+  GVariant *ids;
 
-  g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), row);
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (group),
-                                                                            "attach")),
-                               self->machine != NULL);
-  gtk_widget_insert_action_group (widget, "usb", G_ACTION_GROUP (group));
-  g_menu_append (menu, _("Redirect This Device Automatically"), "usb.auto-device");
+  /* called on every opening; the menu, once made, stays */
+  if (gtk_menu_button_get_popover (button) != NULL)
+    return;
+  menu = g_menu_new ();
+  ids = g_variant_ref_sink (g_variant_new ("(qq)", refract_usb_device_get_vendor_id (row->device),
+                                           refract_usb_device_get_product_id (row->device)));
+  device_item = g_menu_item_new (_("Redirect This Device Automatically"), NULL);
+  g_menu_item_set_action_and_target_value (device_item, "usb.auto-device", ids);
+  attach_item = g_menu_item_new (_("Attach to This Machine Permanently"), NULL);
+  g_menu_item_set_action_and_target_value (attach_item, "usb.attach", ids);
+  g_variant_unref (ids);
+  g_menu_append_item (menu, device_item);
   if (refract_usb_device_is_audio (row->device))
     g_menu_append (menu, _("Redirect All Audio Devices Automatically"), "usb.auto-audio");
-  g_menu_append (menu, _("Attach to This Machine Permanently"), "usb.attach");
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
-  gtk_widget_set_tooltip_text (button, _("More"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (button, "flat");
-  return button;
+  g_menu_append_item (menu, attach_item);
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
 }
 
 static GtkWidget *
+row_menu_button (Row *row)
+{
+  GtkWidget *button = gtk_menu_button_new ();
+
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (button), row_menu_create, row, NULL);
+  gtk_widget_set_tooltip_text (button, _("More"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (button), FALSE);
+  return button;
+}
+
+/* name over "vendor:product · where", one label (a row's widgets are what
+ * opening the picker costs) */
+static GtkWidget *
 row_title (RefractUsbDevice *device)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   g_autofree char *ids = refract_usb_device_dup_ids (device);
   g_autofree char *where = refract_usb_device_dup_location (device);
   /* TRANSLATORS: "046d:c52b · Bus 1, device 4" */
   g_autofree char *subtitle = g_strdup_printf (_("%s · %s"), ids, where);
-  GtkLabel *name = new_label (refract_usb_device_get_name (device), "heading", FALSE);
-  GtkLabel *details = new_label (subtitle, "dim-label", FALSE);
+  g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b>\n"
+                                                     "<span size='small' alpha='55%%'>%s</span>",
+                                                     refract_usb_device_get_name (device),
+                                                     subtitle);
+  GtkLabel *label = new_label (NULL, NULL, FALSE);
 
-  gtk_label_set_ellipsize (name, PANGO_ELLIPSIZE_END);
-  gtk_label_set_ellipsize (details, PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (GTK_WIDGET (details), "caption");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (name));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (details));
-  gtk_widget_set_hexpand (box, TRUE);
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  return box;
+  gtk_label_set_markup (label, markup);
+  gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_lines (label, 2);
+  gtk_widget_set_hexpand (GTK_WIDGET (label), TRUE);
+  gtk_widget_set_valign (GTK_WIDGET (label), GTK_ALIGN_CENTER);
+  return GTK_WIDGET (label);
 }
 
 static GtkWidget *
@@ -279,20 +321,15 @@ create_row (gpointer item, gpointer user_data)
       gtk_widget_set_tooltip_text (GTK_WIDGET (badge), _("USB Audio Class device"));
       gtk_box_append (GTK_BOX (line), GTK_WIDGET (badge));
     }
-  row->spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_box_append (GTK_BOX (line), GTK_WIDGET (row->spinner));
   row->toggle = GTK_SWITCH (gtk_switch_new ());
   gtk_widget_set_valign (GTK_WIDGET (row->toggle), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (row->toggle), _("Redirect to the machine"));
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (row->toggle));
-  gtk_box_append (GTK_BOX (line), row_menu_button (self, row, widget));
+  row->menu_button = row_menu_button (row);
+  gtk_box_append (GTK_BOX (line), row->menu_button);
   gtk_box_append (GTK_BOX (outer), line);
-
-  row->error = new_label (NULL, "error", TRUE);
-  row->remedy = new_label (NULL, "dim-label", TRUE);
-  gtk_label_set_selectable (row->remedy, TRUE);
-  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (row->error));
-  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (row->remedy));
+  row->outer = outer;
+  row->line = line;
 
   gtk_widget_set_margin_start (outer, 10);
   gtk_widget_set_margin_end (outer, 6);
@@ -351,6 +388,7 @@ update_status (RefractUsbPicker *self)
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), reason != NULL);
   gtk_widget_set_visible (self->add_channels_button, channels == 0);
   gtk_widget_set_sensitive (self->add_channels_button, self->machine != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "usb.attach", self->machine != NULL);
   gtk_widget_set_visible (self->scroller, have_source);
   gtk_widget_set_visible (self->share_button,
                           have_source && refract_usb_source_can_share_cd (self->source));
@@ -694,6 +732,9 @@ refract_usb_picker_class_init (RefractUsbPickerClass *klass)
   object_class->finalize = refract_usb_picker_finalize;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "usbpicker");
+  gtk_widget_class_install_action (widget_class, "usb.auto-device", "(qq)", menu_action);
+  gtk_widget_class_install_action (widget_class, "usb.auto-audio", NULL, menu_action);
+  gtk_widget_class_install_action (widget_class, "usb.attach", "(qq)", menu_action);
 }
 
 /* ---- public API ---------------------------------------------------------- */
@@ -752,41 +793,72 @@ refract_usb_picker_set_unavailable (RefractUsbPicker *self,
   update_status (self);
 }
 
-static gboolean
-is_demo (RefractMachine *machine)
-{
-  RefractConnection *connection = machine ? refract_machine_get_connection (machine) : NULL;
-  const char *uri = connection ? refract_connection_get_uri (connection) : NULL;
-
-  return uri != NULL && g_str_has_prefix (uri, "test:");
-}
-
 GtkWidget *
-refract_usb_picker_button_new (RefractSpiceSession *session)
+refract_usb_picker_new_for_source (RefractUsbSource *source,
+                                   RefractMachine   *machine)
 {
-  RefractMachine *machine;
-  GtkWidget *button = gtk_menu_button_new ();
-  GtkWidget *popover = gtk_popover_new ();
   GtkWidget *picker = refract_usb_picker_new ();
 
-  g_return_val_if_fail (REFRACT_IS_SPICE_SESSION (session), NULL);
-  machine = refract_spice_session_get_machine (session);
-  if (is_demo (machine))
+  g_return_val_if_fail (source == NULL || REFRACT_IS_USB_SOURCE (source), NULL);
+  g_return_val_if_fail (machine == NULL || REFRACT_IS_MACHINE (machine), NULL);
+
+  if (source != NULL)
+    refract_usb_picker_set_source (REFRACT_USB_PICKER (picker), source);
+  else
     refract_usb_picker_set_unavailable (REFRACT_USB_PICKER (picker),
                                         _("The demo host has no USB redirection: its machines "
                                           "are simulated. Connect to a real host to hand USB "
                                           "devices to a machine."));
-  else
-    {
-      g_autoptr(RefractUsbSource) source = refract_usb_source_spice_new (session);
-
-      refract_usb_picker_set_source (REFRACT_USB_PICKER (picker), source);
-    }
   refract_usb_picker_set_machine (REFRACT_USB_PICKER (picker), machine);
-  gtk_popover_set_child (GTK_POPOVER (popover), picker);
-  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  return picker;
+}
+
+typedef struct
+{
+  RefractUsbSource *source;
+  RefractMachine   *machine;
+} ButtonData;
+
+static void
+button_data_free (gpointer data)
+{
+  ButtonData *bd = data;
+
+  g_clear_object (&bd->source);
+  g_clear_object (&bd->machine);
+  g_free (bd);
+}
+
+static void
+button_create_popup (GtkMenuButton *button, gpointer user_data)
+{
+  ButtonData *bd = user_data;
+  GtkWidget *popover;
+
+  /* called on every opening; the picker, once made, stays */
+  if (gtk_menu_button_get_popover (button) != NULL)
+    return;
+  popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (popover),
+                         refract_usb_picker_new_for_source (bd->source, bd->machine));
+  gtk_menu_button_set_popover (button, popover);
+}
+
+GtkWidget *
+refract_usb_picker_button_new (RefractUsbSource *source,
+                               RefractMachine   *machine)
+{
+  GtkWidget *button = gtk_menu_button_new ();
+  ButtonData *bd = g_new0 (ButtonData, 1);
+
+  bd->source = source ? g_object_ref (source) : NULL;
+  bd->machine = machine ? g_object_ref (machine) : NULL;
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (button), button_create_popup, bd,
+                                         button_data_free);
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "media-removable-symbolic");
   gtk_widget_set_tooltip_text (button, _("USB Devices"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("USB Devices"), -1);
   return button;
 }
 
@@ -812,6 +884,14 @@ _refract_usb_picker_get_row_error (RefractUsbPicker *self, guint index)
   Row *row = nth_row (self, index);
 
   return row ? row->error : NULL;
+}
+
+GtkWidget *
+_refract_usb_picker_get_row_menu_button (RefractUsbPicker *self, guint index)
+{
+  Row *row = nth_row (self, index);
+
+  return row ? row->menu_button : NULL;
 }
 
 GtkLabel *

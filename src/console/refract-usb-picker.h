@@ -24,8 +24,13 @@ void       refract_usb_picker_set_machine     (RefractUsbPicker    *self,
 /* no source at all (the demo host): says @reason instead of a list */
 void       refract_usb_picker_set_unavailable (RefractUsbPicker    *self,
                                                const char          *reason);
-/* The console toolbar's button: a GtkMenuButton whose popover holds a picker
- * over @session's SPICE USB manager (none on the demo host). */
-GtkWidget *refract_usb_picker_button_new      (RefractSpiceSession *session);
+/* A picker over @source for @machine; with no @source (the demo host) it
+ * says why there is nothing to redirect. */
+GtkWidget *refract_usb_picker_new_for_source  (RefractUsbSource    *source,
+                                               RefractMachine      *machine);
+/* A GtkMenuButton whose popover holds such a picker, made when first opened
+ * and kept between openings. */
+GtkWidget *refract_usb_picker_button_new      (RefractUsbSource    *source,
+                                               RefractMachine      *machine);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "refract-console-page.h"
 #include "refract-keymap.h"
 #include "refract-console-window.h"
+#include "refract-usb-picker.h"
 
 struct _RefractConsolePage
 {
@@ -38,6 +39,7 @@ struct _RefractConsolePage
   GtkWidget      *host_to_guest_switch;
   GtkWidget      *guest_to_host_switch;
   GtkWidget      *needs_agent_label;
+  GtkWidget      *usb_button;
   AdwToastOverlay *toast_overlay;
   GtkWidget      *send_keys_button;
   GtkWidget      *screenshot_button;
@@ -221,6 +223,35 @@ setup_clipboard (RefractConsolePage *self)
                                          adw_property_animation_target_new (G_OBJECT (self->clipboard_indicator),
                                                                             "opacity"));
   adw_timed_animation_set_easing (ADW_TIMED_ANIMATION (self->flash), ADW_EASE_IN_QUAD);
+}
+
+/* ---- USB ------------------------------------------------------------------ */
+
+static void
+usb_popup_create (GtkMenuButton *button, gpointer user_data)
+{
+  RefractConsolePage *self = user_data;
+  GtkWidget *popover;
+
+  /* called on every opening; the picker, once made, stays until the console changes */
+  if (self->console == NULL || gtk_menu_button_get_popover (button) != NULL)
+    return;
+  popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (popover),
+                         refract_usb_picker_new_for_source (refract_console_get_usb_source (self->console),
+                                                            refract_console_get_machine (self->console)));
+  gtk_menu_button_set_popover (button, popover);
+}
+
+static gboolean
+has_spice_graphics (RefractMachine *machine)
+{
+  GPtrArray *graphics = refract_machine_get_graphics (machine);
+
+  for (guint i = 0; graphics != NULL && i < graphics->len; i++)
+    if (g_strcmp0 (((RefractMachineGraphics *) g_ptr_array_index (graphics, i))->type, "spice") == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -654,6 +685,13 @@ update_toolbar (RefractConsolePage *self, const char *view, gboolean live)
   gtk_widget_set_visible (self->view_switch, both);
   gtk_widget_set_visible (self->send_keys_button, display);
   gtk_widget_set_visible (self->clipboard_button, display);
+  /* USB redirection goes through SPICE channels; a VNC display has none */
+  gtk_widget_set_visible (self->usb_button, display);
+  gtk_widget_set_sensitive (self->usb_button, has_spice_graphics (machine));
+  gtk_widget_set_tooltip_text (self->usb_button,
+                               has_spice_graphics (machine)
+                               ? _("USB Devices")
+                               : _("USB redirection needs a SPICE display; this machine has none"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.type-clipboard", display && live);
   gtk_widget_set_visible (self->screenshot_button, display);
   gtk_widget_set_visible (self->view_button, display);
@@ -783,6 +821,8 @@ refract_console_page_set_console (RefractConsolePage *self,
   if (self->console == console)
     return;
   g_set_object (&self->console, console);
+  /* the picker is the console's: the next opening makes a new one */
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->usb_button), NULL);
   g_signal_group_set_target (self->console_signals, console);
   g_signal_group_set_target (self->machine_signals, console ? refract_console_get_machine (console) : NULL);
   g_signal_group_set_target (self->session_signals, console ? refract_console_get_session (console) : NULL);
@@ -871,6 +911,7 @@ refract_console_page_class_init (RefractConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, guest_to_host_switch);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, needs_agent_label);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, usb_button);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, send_keys_button);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, screenshot_button);
   gtk_widget_class_bind_template_child (widget_class, RefractConsolePage, view_button);
@@ -911,6 +952,8 @@ refract_console_page_init (RefractConsolePage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   fill_fkeys (self->fkeys_section);
   setup_clipboard (self);
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->usb_button), usb_popup_create,
+                                         self, NULL);
   self->view = g_strdup ("display");
   self->scale_mode = g_strdup ("fit");
   gtk_event_controller_set_propagation_phase (motion, GTK_PHASE_CAPTURE);

@@ -11,6 +11,8 @@
 #include <glib/gi18n.h>
 
 #include "refract-console.h"
+#include "refract-usb-rules.h"
+#include "refract-usb-source-spice.h"
 
 struct _RefractConsole
 {
@@ -20,6 +22,7 @@ struct _RefractConsole
   RefractSpiceDisplay  *display;
   RefractSerialConsole *serial;
   RefractClipboardBridge *clipboard;
+  RefractUsbSource     *usb;
   GSettings            *settings;
   gboolean              detached;
   gboolean              started;
@@ -52,6 +55,7 @@ refract_console_dispose (GObject *object)
   if (self->clipboard != NULL)
     g_signal_handlers_disconnect_by_data (self->clipboard, self);
   g_clear_object (&self->clipboard);
+  g_clear_object (&self->usb);
   g_clear_object (&self->settings);
   g_clear_object (&self->display);
   g_clear_object (&self->serial);
@@ -150,6 +154,28 @@ setup_clipboard (RefractConsole *self)
                             G_CALLBACK (save_clipboard_sharing), self);
 }
 
+/* ---- USB redirection ------------------------------------------------------- */
+
+/* The source lives with the session, not with a picker: it must enable
+ * usbredir before the session connects, and the machine's auto-redirect rules
+ * act whether or not anybody opens the picker (which edits them). */
+static void
+setup_usb (RefractConsole *self)
+{
+  const char *uuid = refract_machine_get_uuid (self->machine);
+  g_auto(GStrv) rules = NULL;
+  g_autofree char *filter = NULL;
+  gboolean redirect_new = FALSE;
+
+  if (refract_connection_get_is_demo (refract_machine_get_connection (self->machine)))
+    return;  /* simulated machines: the picker says why there is nothing */
+  self->usb = refract_usb_source_spice_new (self->session);
+  if (uuid != NULL)
+    redirect_new = refract_usb_rules_load (self->settings, uuid, &rules);
+  filter = refract_usb_rules_to_filter ((const char * const *) rules, TRUE);
+  refract_usb_source_set_auto_redirect (self->usb, redirect_new, filter);
+}
+
 static RefractConsole *
 console_new (RefractMachine *machine, RefractSpiceSession *session)
 {
@@ -164,6 +190,7 @@ console_new (RefractMachine *machine, RefractSpiceSession *session)
                    G_SETTINGS_BIND_GET);
   self->serial = g_object_ref_sink (REFRACT_SERIAL_CONSOLE (refract_serial_console_new ()));
   setup_clipboard (self);
+  setup_usb (self);
   return self;
 }
 
@@ -225,6 +252,7 @@ RefractSpiceSession *refract_console_get_session (RefractConsole *self) { return
 RefractSpiceDisplay *refract_console_get_display (RefractConsole *self) { return self->display; }
 RefractSerialConsole *refract_console_get_serial (RefractConsole *self) { return self->serial; }
 RefractClipboardBridge *refract_console_get_clipboard (RefractConsole *self) { return self->clipboard; }
+RefractUsbSource *refract_console_get_usb_source (RefractConsole *self) { return self->usb; }
 gboolean refract_console_get_detached (RefractConsole *self) { return self->detached; }
 
 void

@@ -10,6 +10,7 @@
 #include "refract-model.h"
 #include "refract-serial-console.h"
 #include "refract-spice-display.h"
+#include "refract-usb-source.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,8 @@ RefractSpiceSession  *refract_console_get_session     (RefractConsole *self);
 RefractSpiceDisplay  *refract_console_get_display     (RefractConsole *self);
 RefractSerialConsole *refract_console_get_serial      (RefractConsole *self);
 RefractClipboardBridge *refract_console_get_clipboard (RefractConsole *self);
+/* host USB devices for the session; NULL on the demo host */
+RefractUsbSource     *refract_console_get_usb_source  (RefractConsole *self);
 gboolean              refract_console_has_serial      (RefractConsole *self);
 gboolean              refract_console_get_detached    (RefractConsole *self);
 void                  refract_console_set_detached    (RefractConsole *self,

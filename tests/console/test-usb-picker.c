@@ -15,7 +15,11 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "refract-console-page.h"
+#include "refract-spice-session-private.h"
 #include "refract-test-render.h"
+#include "refract-test-spice-server.h"
+#include "refract-test-util.h"
 #include "refract-usb-picker-private.h"
 #include "refract-usb-rules.h"
 #include "refract-usb-source-fake.h"
@@ -87,6 +91,15 @@ screenshot (Fixture *f, const char *name)
   g_mkdir_with_parents (SCREENSHOT_DIR, 0755);
   g_assert_true (gdk_texture_save_to_png (texture, file));
   g_test_message ("screenshot: %s", file);
+}
+
+/* a row makes its error labels when it first fails */
+static gboolean
+row_error_shown (Fixture *f, guint index)
+{
+  GtkLabel *label = _refract_usb_picker_get_row_error (f->picker, index);
+
+  return label != NULL && gtk_widget_get_visible (GTK_WIDGET (label));
 }
 
 static guint
@@ -177,28 +190,63 @@ test_errors (Fixture *f, gconstpointer data)
   wait_for (refract_usb_device_get_error_message (a) != NULL);
   /* the failed switch goes back off; the error is in that row, not the others */
   g_assert_false (gtk_switch_get_active (_refract_usb_picker_get_row_switch (f->picker, 0)));
+  g_assert_true (row_error_shown (f, 0));
   label = _refract_usb_picker_get_row_error (f->picker, 0);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
   g_assert_nonnull (strstr (gtk_label_get_label (label), "Not authorized"));
   g_assert_nonnull (strstr (refract_usb_device_get_error_remedy (a),
                             "org.spice-space.lowlevelusbaccess"));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_refract_usb_picker_get_row_error (f->picker,
-                                                                                         1))));
+  g_assert_false (row_error_shown (f, 1));
 
   refract_usb_source_fake_fail_next (f->source, c, busy);
   gtk_switch_set_active (_refract_usb_picker_get_row_switch (f->picker, 2), TRUE);
   wait_for (refract_usb_device_get_error_message (c) != NULL);
   g_assert_nonnull (strstr (refract_usb_device_get_error_remedy (c), "Another program"));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_refract_usb_picker_get_row_error (f->picker,
-                                                                                         1))));
+  g_assert_false (row_error_shown (f, 1));
   screenshot (f, "errors");
 
   /* success clears the row's error */
   gtk_switch_set_active (_refract_usb_picker_get_row_switch (f->picker, 2), TRUE);
   wait_for (refract_usb_device_get_redirected (c));
   g_assert_null (refract_usb_device_get_error_message (c));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_refract_usb_picker_get_row_error (f->picker,
-                                                                                         2))));
+  g_assert_false (row_error_shown (f, 2));
+}
+
+/* the row's menu is made on first opening; its items act on that row's device */
+static void
+test_row_menu (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RefractUsbDevice) stick = device ("SanDisk Cruzer", 0x0781, 0x5567, 1, 4, 0, 1u << 8);
+  g_autoptr(RefractUsbDevice) audio = device ("Focusrite Scarlett 2i2", 0x1235, 0x8210, 3, 2,
+                                              0xef, 1u << 1);
+  GtkMenuButton *button;
+  GMenuModel *model;
+
+  refract_usb_source_fake_add (f->source, stick);
+  refract_usb_source_fake_add (f->source, audio);
+  spin (20);
+  button = GTK_MENU_BUTTON (_refract_usb_picker_get_row_menu_button (f->picker, 1));
+  g_assert_null (gtk_menu_button_get_menu_model (button));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (button)));
+  gtk_menu_button_popup (button);
+  spin (50);
+  model = gtk_menu_button_get_menu_model (button);
+  g_assert_nonnull (model);
+  g_assert_cmpint (g_menu_model_get_n_items (model), ==, 3);  /* the audio item too */
+  gtk_menu_button_popdown (button);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (button), "usb.auto-device", "(qq)",
+                                             0x1235, 0x8210));
+  g_assert_cmpuint (_refract_usb_picker_get_n_rules (f->picker), ==, 1);
+  g_assert_cmpstr (refract_usb_source_fake_get_filter (f->source), ==,
+                   "-1,0x1235,0x8210,-1,1|0x03,-1,-1,-1,0");
+
+  button = GTK_MENU_BUTTON (_refract_usb_picker_get_row_menu_button (f->picker, 0));
+  gtk_menu_button_popup (button);
+  spin (20);
+  g_assert_cmpint (g_menu_model_get_n_items (gtk_menu_button_get_menu_model (button)), ==, 2);
+  gtk_menu_button_popdown (button);
+  /* no machine: "Attach" is disabled and does nothing */
+  gtk_widget_activate_action (GTK_WIDGET (button), "usb.attach", "(qq)", 0x0781, 0x5567);
+  spin (20);
 }
 
 static void
@@ -267,6 +315,121 @@ test_unavailable (void)
   g_mkdir_with_parents (SCREENSHOT_DIR, 0755);
   g_assert_true (gdk_texture_save_to_png (texture, file));
   gtk_window_destroy (window);
+}
+
+/* ---- the console toolbar's button ---------------------------------------- */
+
+static GtkWidget *
+find_widget (GtkWidget *root, GType type, const char *name)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
+      && (name == NULL || g_strcmp0 (gtk_widget_get_name (root), name) == 0))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static RefractMachine *
+machine_with_display (RefractConnection *connection)
+{
+  GListModel *machines = G_LIST_MODEL (refract_connection_get_machines (connection));
+
+  for (guint i = 0; i < g_list_model_get_n_items (machines); i++)
+    {
+      g_autoptr(RefractMachine) machine = g_list_model_get_item (machines, i);
+
+      rt_load_details (machine);
+      if (refract_machine_get_has_graphics (machine))
+        return g_steal_pointer (&machine);
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* The console page over an in-process SPICE server: the button is in the
+ * toolbar, its picker is made on first opening, over the console's source,
+ * and kept. */
+static void
+test_console_button (void)
+{
+  g_autofree char *uri = g_strconcat ("test://", g_getenv ("REFRACT_DEMO_NODE"), NULL);
+  g_autoptr(RefractConnection) connection = rt_open (uri);
+  g_autoptr(RefractMachine) machine = machine_with_display (connection);
+  RtsServer *server = rts_server_new ();
+  g_autoptr(RefractSpiceSession) session = NULL;
+  g_autoptr(RefractConsole) console = NULL;
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *page = refract_console_page_new (FALSE);
+  GtkWidget *button, *popover, *picker;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = g_strdup_printf ("%s/usb-console-toolbar.png", SCREENSHOT_DIR);
+
+  rts_server_add_display (server, 640, 400, "off");
+  session = _refract_spice_session_new_for_unix_path (rts_server_get_path (server));
+  /* the page connects it when shown (refract_console_start) */
+  console = _refract_console_new_for_session (machine, session);
+  g_assert_nonnull (refract_console_get_usb_source (console));
+  if (!refract_machine_is_active (machine))
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (rt_run (machine, REFRACT_MACHINE_ACTION_START, &error));
+      g_assert_no_error (error);
+      rt_wait_state (machine, REFRACT_MACHINE_STATE_RUNNING, 10);
+    }
+  gtk_window_set_default_size (window, 800, 500);
+  gtk_window_set_child (window, page);
+  refract_console_page_set_console (REFRACT_CONSOLE_PAGE (page), console);
+  gtk_window_present (window);
+  rt_wait_until (refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_CONNECTED, 10,
+                 "the display");
+  button = find_widget (page, GTK_TYPE_MENU_BUTTON, "usb-button");
+  g_assert_nonnull (button);
+  rt_wait_until (gtk_widget_get_mapped (button), 10, "the USB button");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "USB Devices");
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_null (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  g_assert_nonnull (popover);
+  picker = gtk_popover_get_child (GTK_POPOVER (popover));
+  g_assert_true (REFRACT_IS_USB_PICKER (picker));
+  rt_wait_until (gtk_widget_get_mapped (picker), 10, "the picker");
+  rt_spin (300);
+  texture = refract_test_render_widget (GTK_WIDGET (window));
+  g_mkdir_with_parents (SCREENSHOT_DIR, 0755);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+  g_test_message ("screenshot: %s", file);
+  g_clear_object (&texture);
+  g_free (file);
+  file = g_strdup_printf ("%s/usb-console-popover.png", SCREENSHOT_DIR);
+  texture = refract_test_render_widget (popover);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+
+  /* kept between openings */
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  rt_spin (50);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))) == popover);
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+
+  gtk_window_destroy (window);
+  rt_spin (100);
+  g_clear_object (&console);
+  refract_spice_session_disconnect (session);
+  g_clear_object (&session);
+  rt_spin (100);
+  rts_server_free (server);
+  g_clear_object (&machine);
+  rt_close (g_steal_pointer (&connection));
 }
 
 /* ---- pure parts ---------------------------------------------------------- */
@@ -369,7 +532,9 @@ main (int argc, char **argv)
   g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GTK_A11Y", "none", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
+  rt_init (&argc, &argv);
+  gtk_init ();
+  adw_init ();
 
   g_test_add_func ("/usb/filter-strings", test_filter_strings);
   g_test_add_func ("/usb/rules-settings", test_rules_settings);
@@ -377,6 +542,8 @@ main (int argc, char **argv)
   g_test_add ("/usb-picker/empty", Fixture, NULL, fixture_setup, test_empty, fixture_teardown);
   g_test_add ("/usb-picker/live", Fixture, NULL, fixture_setup, test_live, fixture_teardown);
   g_test_add ("/usb-picker/errors", Fixture, NULL, fixture_setup, test_errors, fixture_teardown);
+  g_test_add ("/usb-picker/row-menu", Fixture, NULL, fixture_setup, test_row_menu,
+              fixture_teardown);
   g_test_add ("/usb-picker/no-channels", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_no_channels, fixture_teardown);
   g_test_add ("/usb-picker/share-cd", Fixture, NULL, fixture_setup, test_share_cd,
@@ -384,5 +551,6 @@ main (int argc, char **argv)
   g_test_add ("/usb-picker/rules", Fixture, NULL, fixture_setup, test_rules_applied,
               fixture_teardown);
   g_test_add_func ("/usb-picker/unavailable", test_unavailable);
+  g_test_add_func ("/usb-picker/console-button", test_console_button);
   return g_test_run ();
 }
