@@ -225,11 +225,13 @@ free_channels_changed (RefractUsbSourceSpice *self)
   count_channels (self);
 }
 
+/* The manager notifies free-channels when a device comes or goes, not when a
+ * channel does (a new session's channels arrive after the manager). */
 static void
 channel_changed (RefractUsbSourceSpice *self, SpiceChannel *channel)
 {
   if (SPICE_IS_USBREDIR_CHANNEL (channel))
-    count_channels (self);
+    free_channels_changed (self);
 }
 
 static void
@@ -391,6 +393,10 @@ connect_done (GObject *object, GAsyncResult *result, gpointer user_data)
   refract_usb_device_set_busy (device, FALSE);
   refract_usb_device_set_redirected (device, spice_usb_device_manager_is_device_connected (
                                        manager, refract_usb_device_get_backend_data (device)));
+  /* the manager does not always notify free-channels when a device takes or leaves one */
+  if (REFRACT_IS_USB_SOURCE_SPICE (g_task_get_source_object (task))
+      && REFRACT_USB_SOURCE_SPICE (g_task_get_source_object (task))->manager == manager)
+    free_channels_changed (g_task_get_source_object (task));
   if (ok)
     {
       refract_usb_device_set_error (device, NULL);
