@@ -13,8 +13,8 @@
  * draws our frames three times slower than the cairo renderer, and loading Mesa
  * at all keeps ~100 MiB more resident (benchmarks/README.md). The user's own
  * GSK_RENDERER or GDK_DEBUG wins. */
-static void
-choose_renderer (void)
+void
+refract_choose_renderer (void)
 {
   g_autoptr(GDir) dir = NULL;
   const char *name;
@@ -42,7 +42,7 @@ refract_main (int             argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  choose_renderer ();
+  refract_choose_renderer ();
   app = refract_application_new ();
   if (hook != NULL)
     hook (G_APPLICATION (app));

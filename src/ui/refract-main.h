@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 
 typedef void (*RefractAppHook) (GApplication *app);
 
+/* The renderer Refract runs with on this machine (cairo without a GPU). */
+void refract_choose_renderer (void);
+
 int refract_main (int             argc,
                   char          **argv,
                   RefractAppHook  hook);
