@@ -14,6 +14,7 @@
 
 #include "refract-connection-private.h"
 #include "refract-machine-creator.h"
+#include "refract-machine-private.h"
 #include "refract-model-error.h"
 #include "refract-storage-private.h"
 
@@ -204,23 +205,14 @@ run_start (CreateData *data, GError **error)
 
 /* ---- rollback ------------------------------------------------------------------- */
 
-/* As deleting a machine does: its NVRAM and TPM state go with it; drivers
- * without those refuse the flags, so try again without. */
+/* As deleting a machine does: its NVRAM and TPM state go with it. */
 static void
 undefine (virDomainPtr dom)
 {
-  guint flags = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
-                | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM
-                | VIR_DOMAIN_UNDEFINE_TPM;
-
   if (virDomainIsActive (dom) == 1 && virDomainDestroy (dom) < 0)
     g_warning ("Rollback: could not stop the new machine: %s", virGetLastErrorMessage ());
-  if (virDomainUndefineFlags (dom, flags) < 0)
-    {
-      virResetLastError ();
-      if (virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
-        g_warning ("Rollback: could not undefine the new machine: %s", virGetLastErrorMessage ());
-    }
+  if (!_refract_machine_undefine_domain (dom))
+    g_warning ("Rollback: could not undefine the new machine: %s", virGetLastErrorMessage ());
   virResetLastError ();
 }
 

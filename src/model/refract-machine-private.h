@@ -47,6 +47,10 @@ void            _refract_machine_push_sample       (RefractMachine        *self,
                                                     gint64                 memory_kib,
                                                     gint64                 monotonic_us);
 void            _refract_machine_clear_samples     (RefractMachine        *self);
+/* virDomainUndefineFlags with everything a deleted machine leaves (managed
+ * save, metadata, NVRAM, TPM), again with only the managed save when the
+ * driver refuses those; FALSE with libvirt's last error set. */
+gboolean        _refract_machine_undefine_domain   (virDomainPtr           dom);
 
 G_END_DECLS
 

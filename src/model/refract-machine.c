@@ -1015,14 +1015,27 @@ delete_volumes (virConnectPtr conn, GStrv volumes, GError **error)
   return TRUE;
 }
 
+/* Undefines dom with its managed save, snapshot and checkpoint metadata, NVRAM
+ * and TPM state; drivers without NVRAM/TPM support refuse those flags, so it
+ * tries again without. FALSE with libvirt's last error set when both fail. */
+gboolean
+_refract_machine_undefine_domain (virDomainPtr dom)
+{
+  guint flags = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+                | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM
+                | VIR_DOMAIN_UNDEFINE_TPM;
+
+  if (virDomainUndefineFlags (dom, flags) == 0)
+    return TRUE;
+  virResetLastError ();
+  return virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) == 0;
+}
+
 static gboolean
 run_delete (GVirDomain *gdom, GStrv volumes, GError **error)
 {
   virDomainPtr dom;
   virConnectPtr conn;
-  guint flags = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
-                | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM
-                | VIR_DOMAIN_UNDEFINE_TPM;
   gboolean ok = TRUE;
 
   g_object_get (gdom, "handle", &dom, NULL);
@@ -1030,12 +1043,8 @@ run_delete (GVirDomain *gdom, GStrv volumes, GError **error)
 
   if (virDomainIsActive (dom) == 1 && virDomainDestroy (dom) < 0)
     ok = FALSE;
-  if (ok && virDomainIsPersistent (dom) == 1 && virDomainUndefineFlags (dom, flags) < 0)
-    {
-      /* drivers without NVRAM/TPM support refuse those flags */
-      virResetLastError ();
-      ok = virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) == 0;
-    }
+  if (ok && virDomainIsPersistent (dom) == 1 && !_refract_machine_undefine_domain (dom))
+    ok = FALSE;
   if (!ok)
     *error = refract_error_from_libvirt (_("Could not delete the machine"));
   else
