@@ -180,7 +180,9 @@ tristate_text (RefractTristate value)
 static char *
 set_text (const RefractCpuSet *set)
 {
-  return set ? refract_cpu_set_format (set) : g_strdup (_("unknown"));
+  if (set == NULL)
+    return g_strdup (_("unknown"));
+  return refract_cpu_set_is_empty (set) ? g_strdup (_("none")) : refract_cpu_set_format (set);
 }
 
 static void
@@ -348,6 +350,24 @@ json_host (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
+/* Untranslated, for scripts: the text output has the translated state */
+static const char *
+state_id (RefractMachineState state)
+{
+  switch (state)
+    {
+    case REFRACT_MACHINE_STATE_RUNNING: return "running";
+    case REFRACT_MACHINE_STATE_BLOCKED: return "blocked";
+    case REFRACT_MACHINE_STATE_PAUSED: return "paused";
+    case REFRACT_MACHINE_STATE_SHUTTING_DOWN: return "shutting-down";
+    case REFRACT_MACHINE_STATE_SHUTOFF: return "shutoff";
+    case REFRACT_MACHINE_STATE_CRASHED: return "crashed";
+    case REFRACT_MACHINE_STATE_SUSPENDED: return "suspended";
+    case REFRACT_MACHINE_STATE_UNKNOWN:
+    default: return "unknown";
+    }
+}
+
 static void
 json_machine (JsonBuilder *b,
               Report      *report)
@@ -360,7 +380,7 @@ json_machine (JsonBuilder *b,
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, refract_machine_get_name (report->machine));
   json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, refract_machine_state_to_string (refract_machine_get_state (report->machine)));
+  json_builder_add_string_value (b, state_id (refract_machine_get_state (report->machine)));
   json_builder_set_member_name (b, "vcpu_pins");
   json_builder_begin_array (b);
   for (guint v = 0; v < vcpus; v++)

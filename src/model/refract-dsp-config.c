@@ -664,6 +664,16 @@ refract_dsp_config_get_domain_type (RefractDspConfig *self)
   return type && type->children ? (const char *) type->children->content : NULL;
 }
 
+gboolean
+refract_dsp_config_get_is_running (RefractDspConfig *self)
+{
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (REFRACT_IS_DSP_CONFIG (self), FALSE);
+  id = (char *) xmlGetProp (root_of (self), (const xmlChar *) "id");
+  return id != NULL && g_strcmp0 (id, "-1") != 0;
+}
+
 const char *
 refract_dsp_config_get_name (RefractDspConfig *self)
 {
@@ -939,6 +949,14 @@ refract_dsp_config_set_scheduler (RefractDspConfig *self,
   g_return_if_fail (REFRACT_IS_DSP_CONFIG (self));
   tune = cputune (self, sched != REFRACT_VCPU_SCHED_NONE);
   node = child_element (tune, "vcpusched");
+  /* libvirt defines one <vcpusched> per vCPU ("0-1" comes back as "0" and
+   * "1"): all of them go, but the first, which then covers every vCPU */
+  for (xmlNode *extra = node ? node->next : NULL, *next; extra != NULL; extra = next)
+    {
+      next = extra->next;
+      if (extra->type == XML_ELEMENT_NODE && xmlStrEqual (extra->name, (const xmlChar *) "vcpusched"))
+        remove_element (self, extra);
+    }
   if (sched == REFRACT_VCPU_SCHED_NONE)
     {
       if (node != NULL)

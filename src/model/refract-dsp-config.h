@@ -74,6 +74,8 @@ RefractDspApplyResult *refract_dsp_config_apply_finish (RefractDspConfig    *sel
 const char       *refract_dsp_config_get_name         (RefractDspConfig     *self);
 const char       *refract_dsp_config_get_domain_type  (RefractDspConfig     *self);
 guint64           refract_dsp_config_get_memory_kib   (RefractDspConfig     *self);
+/* The XML of a running machine (libvirt gives it an id), not a definition */
+gboolean          refract_dsp_config_get_is_running   (RefractDspConfig     *self);
 gboolean          refract_dsp_config_get_has_usb_controller (RefractDspConfig *self);
 
 guint             refract_dsp_config_get_vcpus        (RefractDspConfig     *self);

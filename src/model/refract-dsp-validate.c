@@ -517,6 +517,9 @@ check_hugepages (Check *check)
   if (memory % size != 0)
     add (check, "memory-not-page-multiple", REFRACT_DSP_SEVERITY_FAIL,
          g_strdup_printf (_("The memory (%llu KiB) is not a multiple of the %s hugepage size."), (unsigned long long) memory, size_text));
+  /* a running machine's pages are taken already: its own, not missing */
+  if (refract_dsp_config_get_is_running (check->config))
+    return;
   needed = refract_dsp_hugepages_needed (memory, size);
   pages = refract_host_topology_find_hugepages (check->topology, size);
   if (pages == NULL && refract_host_topology_get_hugepages (check->topology)->len == 0 &&
