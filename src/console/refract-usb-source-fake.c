@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "refract-usb-source-fake.h"
+#include "refract-usb-source-private.h"
 
 struct _RefractUsbSourceFake
 {
@@ -31,22 +32,10 @@ static void source_iface_init (RefractUsbSourceInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (RefractUsbSourceFake, refract_usb_source_fake, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (REFRACT_TYPE_USB_SOURCE, source_iface_init))
 
-enum {
-  PROP_0,
-  PROP_FREE_CHANNELS,
-  PROP_CHANNELS,
-  PROP_AVAILABLE,
-  PROP_UNAVAILABLE_REASON,
-  N_PROPS
-};
-
 static void
 set_free (RefractUsbSourceFake *self, int free_channels)
 {
-  if (self->free_channels == free_channels)
-    return;
-  self->free_channels = free_channels;
-  g_object_notify (G_OBJECT (self), "free-channels");
+  _refract_usb_source_set_int (self, &self->free_channels, free_channels, "free-channels");
 }
 
 static GListModel *
@@ -73,7 +62,7 @@ complete (gpointer data)
   GTask *task = data;
   RefractUsbSourceFake *self = g_task_get_source_object (task);
   RefractUsbDevice *device = g_task_get_task_data (task);
-  gboolean connect = g_task_get_source_tag (task) == (gpointer) fake_can_redirect;
+  gboolean connect = _refract_usb_source_task_is_connect (task);
 
   refract_usb_device_set_busy (device, FALSE);
   if (connect && self->fail_device == device && self->fail_error != NULL)
@@ -81,8 +70,7 @@ complete (gpointer data)
       GError *error = g_steal_pointer (&self->fail_error);
 
       g_clear_object (&self->fail_device);
-      refract_usb_device_set_error (device, error);
-      g_task_return_error (task, error);
+      _refract_usb_source_task_fail (task, error);
       return G_SOURCE_REMOVE;
     }
   if (connect && self->free_channels == 0)
@@ -90,8 +78,7 @@ complete (gpointer data)
       GError *error = g_error_new_literal (REFRACT_USB_ERROR, REFRACT_USB_ERROR_NO_CHANNELS,
                                            "There are no free USB channels");
 
-      refract_usb_device_set_error (device, error);
-      g_task_return_error (task, error);
+      _refract_usb_source_task_fail (task, error);
       return G_SOURCE_REMOVE;
     }
   if (refract_usb_device_get_redirected (device) != connect)
@@ -110,10 +97,9 @@ start (RefractUsbSource    *source,
        gpointer             user_data)
 {
   RefractUsbSourceFake *self = REFRACT_USB_SOURCE_FAKE (source);
-  GTask *task = g_task_new (self, NULL, callback, user_data);
+  /* no cancellable: a fake connect always completes */
+  GTask *task = _refract_usb_source_task_new (self, device, connect, NULL, callback, user_data);
 
-  g_task_set_source_tag (task, connect ? (gpointer) fake_can_redirect : (gpointer) start);
-  g_task_set_task_data (task, g_object_ref (device), g_object_unref);
   if (connect)
     self->connects++;
   else
@@ -140,15 +126,6 @@ fake_disconnect_async (RefractUsbSource    *source,
                        gpointer             user_data)
 {
   start (source, device, FALSE, callback, user_data);
-}
-
-static gboolean
-fake_finish (RefractUsbSource  *source,
-             GAsyncResult      *result,
-             GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, source), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static gboolean
@@ -185,9 +162,9 @@ source_iface_init (RefractUsbSourceInterface *iface)
   iface->get_devices = fake_get_devices;
   iface->can_redirect = fake_can_redirect;
   iface->connect_async = fake_connect_async;
-  iface->connect_finish = fake_finish;
+  iface->connect_finish = _refract_usb_source_task_finish;
   iface->disconnect_async = fake_disconnect_async;
-  iface->disconnect_finish = fake_finish;
+  iface->disconnect_finish = _refract_usb_source_task_finish;
   iface->share_cd = fake_share_cd;
   iface->set_auto_redirect = fake_set_auto_redirect;
 }
@@ -214,14 +191,8 @@ refract_usb_source_fake_get_property (GObject    *object,
 {
   RefractUsbSourceFake *self = REFRACT_USB_SOURCE_FAKE (object);
 
-  switch (prop_id)
-    {
-    case PROP_FREE_CHANNELS: g_value_set_int (value, self->free_channels); break;
-    case PROP_CHANNELS: g_value_set_int (value, self->channels); break;
-    case PROP_AVAILABLE: g_value_set_boolean (value, self->unavailable_reason == NULL); break;
-    case PROP_UNAVAILABLE_REASON: g_value_set_string (value, self->unavailable_reason); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _refract_usb_source_get_property (object, prop_id, value, pspec, self->free_channels,
+                                    self->channels, self->unavailable_reason);
 }
 
 static void
@@ -231,10 +202,7 @@ refract_usb_source_fake_class_init (RefractUsbSourceFakeClass *klass)
 
   object_class->finalize = refract_usb_source_fake_finalize;
   object_class->get_property = refract_usb_source_fake_get_property;
-  g_object_class_override_property (object_class, PROP_FREE_CHANNELS, "free-channels");
-  g_object_class_override_property (object_class, PROP_CHANNELS, "channels");
-  g_object_class_override_property (object_class, PROP_AVAILABLE, "available");
-  g_object_class_override_property (object_class, PROP_UNAVAILABLE_REASON, "unavailable-reason");
+  _refract_usb_source_override_properties (object_class);
 }
 
 static void

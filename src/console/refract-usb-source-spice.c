@@ -21,6 +21,7 @@
 #include <libusb.h>
 #endif
 
+#include "refract-usb-source-private.h"
 #include "refract-usb-source-spice.h"
 
 struct _RefractUsbSourceSpice
@@ -42,15 +43,6 @@ static void source_iface_init (RefractUsbSourceInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (RefractUsbSourceSpice, refract_usb_source_spice, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (REFRACT_TYPE_USB_SOURCE, source_iface_init))
-
-enum {
-  PROP_0,
-  PROP_FREE_CHANNELS,
-  PROP_CHANNELS,
-  PROP_AVAILABLE,
-  PROP_UNAVAILABLE_REASON,
-  N_PROPS
-};
 
 /* ---- devices ------------------------------------------------------------- */
 
@@ -180,15 +172,6 @@ device_failed (RefractUsbSourceSpice *self, SpiceUsbDevice *sdev, GError *error)
 /* ---- channels and availability ------------------------------------------ */
 
 static void
-set_int (RefractUsbSourceSpice *self, int *field, int value, const char *name)
-{
-  if (*field == value)
-    return;
-  *field = value;
-  g_object_notify (G_OBJECT (self), name);
-}
-
-static void
 set_unavailable (RefractUsbSourceSpice *self, const char *reason)
 {
   if (g_strcmp0 (self->unavailable_reason, reason) == 0)
@@ -211,7 +194,7 @@ count_channels (RefractUsbSourceSpice *self)
     if (SPICE_IS_USBREDIR_CHANNEL (l->data))
       count++;
   g_list_free (list);
-  set_int (self, &self->channels, self->spice ? count : -1, "channels");
+  _refract_usb_source_set_int (self, &self->channels, self->spice ? count : -1, "channels");
 }
 
 static void
@@ -220,7 +203,7 @@ free_channels_changed (RefractUsbSourceSpice *self)
   int free_channels = -1;
 
   g_object_get (self->manager, "free-channels", &free_channels, NULL);
-  set_int (self, &self->free_channels, free_channels, "free-channels");
+  _refract_usb_source_set_int (self, &self->free_channels, free_channels, "free-channels");
   /* the channel list arrives after the main channel; free-channels follows it */
   count_channels (self);
 }
@@ -254,8 +237,8 @@ drop_manager (RefractUsbSourceSpice *self)
   g_clear_object (&self->manager);
   g_clear_object (&self->spice);
   g_list_store_remove_all (self->devices);
-  set_int (self, &self->free_channels, -1, "free-channels");
-  set_int (self, &self->channels, -1, "channels");
+  _refract_usb_source_set_int (self, &self->free_channels, -1, "free-channels");
+  _refract_usb_source_set_int (self, &self->channels, -1, "channels");
 }
 
 /* Flatpak without --device=all: no /dev/bus/usb. A shared CD still works. */
@@ -386,10 +369,10 @@ connect_done (GObject *object, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   gboolean ok;
 
-  if (g_task_get_source_tag (task) == spice_get_devices)  /* disconnect */
-    ok = spice_usb_device_manager_disconnect_device_finish (manager, result, &error);
-  else
+  if (_refract_usb_source_task_is_connect (task))
     ok = spice_usb_device_manager_connect_device_finish (manager, result, &error);
+  else
+    ok = spice_usb_device_manager_disconnect_device_finish (manager, result, &error);
   refract_usb_device_set_busy (device, FALSE);
   refract_usb_device_set_redirected (device, spice_usb_device_manager_is_device_connected (
                                        manager, refract_usb_device_get_backend_data (device)));
@@ -403,9 +386,7 @@ connect_done (GObject *object, GAsyncResult *result, gpointer user_data)
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    refract_usb_device_set_error (device, error);
-  g_task_return_error (task, error);
+  _refract_usb_source_task_fail (task, error);
 }
 
 static void
@@ -417,16 +398,13 @@ start (RefractUsbSource    *source,
        gpointer             user_data)
 {
   RefractUsbSourceSpice *self = REFRACT_USB_SOURCE_SPICE (source);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = _refract_usb_source_task_new (self, device, connect, cancellable,
+                                                        callback, user_data);
   GError *error = NULL;
 
-  /* the tag tells connect_done which finish to call */
-  g_task_set_source_tag (task, connect ? (gpointer) spice_can_redirect : (gpointer) spice_get_devices);
-  g_task_set_task_data (task, g_object_ref (device), g_object_unref);
   if (no_manager (self, &error))
     {
-      refract_usb_device_set_error (device, error);
-      g_task_return_error (task, error);
+      _refract_usb_source_task_fail (task, error);
       return;
     }
   refract_usb_device_set_busy (device, TRUE);
@@ -460,15 +438,6 @@ spice_disconnect_async (RefractUsbSource    *source,
                         gpointer             user_data)
 {
   start (source, device, FALSE, cancellable, callback, user_data);
-}
-
-static gboolean
-spice_finish (RefractUsbSource  *source,
-              GAsyncResult      *result,
-              GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, source), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static gboolean
@@ -509,9 +478,9 @@ source_iface_init (RefractUsbSourceInterface *iface)
   iface->get_devices = spice_get_devices;
   iface->can_redirect = spice_can_redirect;
   iface->connect_async = spice_connect_async;
-  iface->connect_finish = spice_finish;
+  iface->connect_finish = _refract_usb_source_task_finish;
   iface->disconnect_async = spice_disconnect_async;
-  iface->disconnect_finish = spice_finish;
+  iface->disconnect_finish = _refract_usb_source_task_finish;
   iface->share_cd = spice_share_cd;
   iface->set_auto_redirect = spice_set_auto_redirect;
 }
@@ -549,14 +518,8 @@ refract_usb_source_spice_get_property (GObject    *object,
 {
   RefractUsbSourceSpice *self = REFRACT_USB_SOURCE_SPICE (object);
 
-  switch (prop_id)
-    {
-    case PROP_FREE_CHANNELS: g_value_set_int (value, self->free_channels); break;
-    case PROP_CHANNELS: g_value_set_int (value, self->channels); break;
-    case PROP_AVAILABLE: g_value_set_boolean (value, self->unavailable_reason == NULL); break;
-    case PROP_UNAVAILABLE_REASON: g_value_set_string (value, self->unavailable_reason); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  _refract_usb_source_get_property (object, prop_id, value, pspec, self->free_channels,
+                                    self->channels, self->unavailable_reason);
 }
 
 static void
@@ -567,11 +530,7 @@ refract_usb_source_spice_class_init (RefractUsbSourceSpiceClass *klass)
   object_class->dispose = refract_usb_source_spice_dispose;
   object_class->finalize = refract_usb_source_spice_finalize;
   object_class->get_property = refract_usb_source_spice_get_property;
-
-  g_object_class_override_property (object_class, PROP_FREE_CHANNELS, "free-channels");
-  g_object_class_override_property (object_class, PROP_CHANNELS, "channels");
-  g_object_class_override_property (object_class, PROP_AVAILABLE, "available");
-  g_object_class_override_property (object_class, PROP_UNAVAILABLE_REASON, "unavailable-reason");
+  _refract_usb_source_override_properties (object_class);
 }
 
 static void

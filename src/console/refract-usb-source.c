@@ -7,7 +7,7 @@
 
 #include <glib/gi18n.h>
 
-#include "refract-usb-source.h"
+#include "refract-usb-source-private.h"
 
 G_DEFINE_QUARK (refract-usb-error-quark, refract_usb_error)
 
@@ -588,4 +588,92 @@ refract_usb_source_set_auto_redirect (RefractUsbSource *self,
   g_return_if_fail (REFRACT_IS_USB_SOURCE (self));
   if (REFRACT_USB_SOURCE_GET_IFACE (self)->set_auto_redirect != NULL)
     REFRACT_USB_SOURCE_GET_IFACE (self)->set_auto_redirect (self, enabled, filter);
+}
+
+/* ---- for the implementations --------------------------------------------- */
+
+void
+_refract_usb_source_override_properties (GObjectClass *object_class)
+{
+  g_object_class_override_property (object_class, REFRACT_USB_SOURCE_PROP_FREE_CHANNELS,
+                                    "free-channels");
+  g_object_class_override_property (object_class, REFRACT_USB_SOURCE_PROP_CHANNELS, "channels");
+  g_object_class_override_property (object_class, REFRACT_USB_SOURCE_PROP_AVAILABLE, "available");
+  g_object_class_override_property (object_class, REFRACT_USB_SOURCE_PROP_UNAVAILABLE_REASON,
+                                    "unavailable-reason");
+}
+
+void
+_refract_usb_source_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec,
+                                  int         free_channels,
+                                  int         channels,
+                                  const char *unavailable_reason)
+{
+  switch (prop_id)
+    {
+    case REFRACT_USB_SOURCE_PROP_FREE_CHANNELS: g_value_set_int (value, free_channels); break;
+    case REFRACT_USB_SOURCE_PROP_CHANNELS: g_value_set_int (value, channels); break;
+    case REFRACT_USB_SOURCE_PROP_AVAILABLE:
+      g_value_set_boolean (value, unavailable_reason == NULL);
+      break;
+    case REFRACT_USB_SOURCE_PROP_UNAVAILABLE_REASON:
+      g_value_set_string (value, unavailable_reason);
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+void
+_refract_usb_source_set_int (gpointer    source,
+                             int        *field,
+                             int         value,
+                             const char *name)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify (G_OBJECT (source), name);
+}
+
+GTask *
+_refract_usb_source_task_new (gpointer             source,
+                              RefractUsbDevice    *device,
+                              gboolean             connect,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task = g_task_new (source, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, connect ? (gpointer) refract_usb_source_connect_async
+                                       : (gpointer) refract_usb_source_disconnect_async);
+  g_task_set_task_data (task, g_object_ref (device), g_object_unref);
+  return task;
+}
+
+gboolean
+_refract_usb_source_task_is_connect (GTask *task)
+{
+  return g_task_get_source_tag (task) == (gpointer) refract_usb_source_connect_async;
+}
+
+void
+_refract_usb_source_task_fail (GTask  *task,
+                               GError *error)
+{
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    refract_usb_device_set_error (g_task_get_task_data (task), error);
+  g_task_return_error (task, error);
+}
+
+gboolean
+_refract_usb_source_task_finish (RefractUsbSource  *source,
+                                 GAsyncResult      *result,
+                                 GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, source), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
