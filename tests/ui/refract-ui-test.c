@@ -617,3 +617,54 @@ rut_screenshot (GtkWidget  *widget,
         g_test_message ("%s is read-only: %s not published", RUT_SOURCE_SCREENSHOTS, name);
     }
 }
+
+/* ---- the new-machine wizard ------------------------------------------------ */
+
+GtkWidget *
+rut_wizard_next (RefractNewMachineDialog *dialog)
+{
+  GtkWidget *button = rut_find_button (GTK_WIDGET (dialog), "wizard.next");
+
+  g_assert_nonnull (button);
+  return button;
+}
+
+gboolean
+rut_wizard_can_go_on (RefractNewMachineDialog *dialog)
+{
+  return gtk_widget_is_sensitive (rut_wizard_next (dialog));
+}
+
+static void
+wizard_press (RefractNewMachineDialog *dialog,
+              GtkWidget               *button,
+              const char              *page)
+{
+  rut_click (button);
+  rut_wait_until (g_strcmp0 (_refract_new_machine_dialog_get_page (dialog), page) == 0, page);
+}
+
+void
+rut_wizard_go_on (RefractNewMachineDialog *dialog,
+                  const char              *page)
+{
+  wizard_press (dialog, rut_wizard_next (dialog), page);
+}
+
+void
+rut_wizard_go_back (RefractNewMachineDialog *dialog,
+                    const char              *page)
+{
+  wizard_press (dialog, rut_find_button (GTK_WIDGET (dialog), "wizard.back"), page);
+}
+
+GtkWidget *
+rut_wizard_row (RefractNewMachineDialog *dialog,
+                const char              *title)
+{
+  AdwPreferencesRow *found = rut_find_row (GTK_WIDGET (dialog), title);
+
+  if (found == NULL)
+    g_error ("no row “%s” on the %s page", title, _refract_new_machine_dialog_get_page (dialog));
+  return GTK_WIDGET (found);
+}

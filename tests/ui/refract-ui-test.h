@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "refract-application.h"
+#include "refract-new-machine-dialog-private.h"
 #include "refract-window-private.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,18 @@ void                rut_tap_row              (RefractWindow      *window,
 void                rut_wait_details         (RefractWindow      *window);
 const char         *rut_page_name            (RefractWindow      *window);
 const char         *rut_page_state           (RefractWindow      *window);
+
+/* The new-machine wizard: its Next button, whether it may be pressed, a
+ * press of Next (or Back) then a wait for @page, and the row titled @title on
+ * the current page (a failure when there is none) */
+GtkWidget          *rut_wizard_next          (RefractNewMachineDialog *dialog);
+gboolean            rut_wizard_can_go_on     (RefractNewMachineDialog *dialog);
+void                rut_wizard_go_on         (RefractNewMachineDialog *dialog,
+                                              const char         *page);
+void                rut_wizard_go_back       (RefractNewMachineDialog *dialog,
+                                              const char         *page);
+GtkWidget          *rut_wizard_row           (RefractNewMachineDialog *dialog,
+                                              const char         *title);
 
 void                rut_screenshot           (GtkWidget          *widget,
                                               const char         *name,

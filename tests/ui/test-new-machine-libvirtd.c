@@ -17,39 +17,13 @@ typedef RefractNewMachineDialog Dialog;
 static RthHarness harness;
 static char *media_path;
 
-static GtkWidget *
-next_button (Dialog *dialog)
-{
-  GtkWidget *button = rut_find_button (GTK_WIDGET (dialog), "wizard.next");
-
-  g_assert_nonnull (button);
-  return button;
-}
-
-static gboolean
-can_go_on (Dialog *dialog)
-{
-  return gtk_widget_is_sensitive (next_button (dialog));
-}
-
+/* Next once it may be pressed: the checks against libvirtd take a while */
 static void
 go_on (Dialog     *dialog,
        const char *page)
 {
-  rut_wait_until (can_go_on (dialog), _refract_new_machine_dialog_get_problem (dialog));
-  rut_click (next_button (dialog));
-  rut_wait_until (g_strcmp0 (_refract_new_machine_dialog_get_page (dialog), page) == 0, page);
-}
-
-static GtkWidget *
-row (Dialog     *dialog,
-     const char *title)
-{
-  AdwPreferencesRow *found = rut_find_row (GTK_WIDGET (dialog), title);
-
-  if (found == NULL)
-    g_error ("no row “%s” on the %s page", title, _refract_new_machine_dialog_get_page (dialog));
-  return GTK_WIDGET (found);
+  rut_wait_until (rut_wizard_can_go_on (dialog), _refract_new_machine_dialog_get_problem (dialog));
+  rut_wizard_go_on (dialog, page);
 }
 
 static void
@@ -77,7 +51,7 @@ test_wizard_libvirtd (void)
   spec = _refract_new_machine_dialog_get_spec (dialog);
 
   gtk_widget_activate (_refract_new_machine_dialog_get_preset_card (dialog, "coding-sandbox"));
-  gtk_editable_set_text (GTK_EDITABLE (row (dialog, "Installation Medium (ISO)")), media_path);
+  gtk_editable_set_text (GTK_EDITABLE (rut_wizard_row (dialog, "Installation Medium (ISO)")), media_path);
   go_on (dialog, "os");
   go_on (dialog, "resources");
   go_on (dialog, "storage");
@@ -86,28 +60,28 @@ test_wizard_libvirtd (void)
   create_pool = rut_find_button_labelled (GTK_WIDGET (dialog), "C_reate It");
   if (create_pool != NULL)
     {
-      g_assert_false (can_go_on (dialog));
+      g_assert_false (rut_wizard_can_go_on (dialog));
       rut_screenshot (GTK_WIDGET (dialog), "new-machine-libvirtd-no-pool.png", FALSE);
       rut_click (create_pool);
       rut_wait_until (rut_find_button_labelled (GTK_WIDGET (dialog), "C_reate It") == NULL,
                       "the default pool to be made");
     }
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (rut_find_type (row (dialog, "Disk Size (GiB)"), GTK_TYPE_SPIN_BUTTON)), 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (rut_find_type (rut_wizard_row (dialog, "Disk Size (GiB)"), GTK_TYPE_SPIN_BUTTON)), 1);
   rut_screenshot (GTK_WIDGET (dialog), "new-machine-libvirtd-storage.png", FALSE);
   go_on (dialog, "network");
   /* the harness's libvirtd may have no "default" network */
-  if (!can_go_on (dialog))
-    gtk_check_button_set_active (GTK_CHECK_BUTTON (rut_find_type (row (dialog, "No Network"), GTK_TYPE_CHECK_BUTTON)),
+  if (!rut_wizard_can_go_on (dialog))
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (rut_find_type (rut_wizard_row (dialog, "No Network"), GTK_TYPE_CHECK_BUTTON)),
                                  TRUE);
   go_on (dialog, "summary");
-  gtk_editable_set_text (GTK_EDITABLE (row (dialog, "Name")), "wizard-it");
-  gtk_editable_set_text (GTK_EDITABLE (row (dialog, "Title (optional)")), "Wizard IT");
-  gtk_switch_set_active (GTK_SWITCH (rut_find_type (row (dialog, "Start After Creating"), GTK_TYPE_SWITCH)), FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (rut_wizard_row (dialog, "Name")), "wizard-it");
+  gtk_editable_set_text (GTK_EDITABLE (rut_wizard_row (dialog, "Title (optional)")), "Wizard IT");
+  gtk_switch_set_active (GTK_SWITCH (rut_find_type (rut_wizard_row (dialog, "Start After Creating"), GTK_TYPE_SWITCH)), FALSE);
   rut_screenshot (GTK_WIDGET (dialog), "new-machine-libvirtd-summary.png", FALSE);
   g_assert_cmpstr (spec->name, ==, "wizard-it");
 
-  rut_wait_until (can_go_on (dialog), _refract_new_machine_dialog_get_problem (dialog));
-  rut_click (next_button (dialog));
+  rut_wait_until (rut_wizard_can_go_on (dialog), _refract_new_machine_dialog_get_problem (dialog));
+  rut_click (rut_wizard_next (dialog));
   rut_wait_until (rut_find_toplevel (REFRACT_TYPE_NEW_MACHINE_DIALOG, NULL) == NULL
                   || rut_find_button_labelled (GTK_WIDGET (dialog), "_Go Back and Change It") != NULL,
                   "the machine to be created");

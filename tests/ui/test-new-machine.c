@@ -18,61 +18,19 @@ static char *media_path;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static GtkWidget *
-next_button (Dialog *dialog)
-{
-  GtkWidget *button = rut_find_button (GTK_WIDGET (dialog), "wizard.next");
-
-  g_assert_nonnull (button);
-  return button;
-}
-
-static gboolean
-can_go_on (Dialog *dialog)
-{
-  return gtk_widget_is_sensitive (next_button (dialog));
-}
-
-static void
-go_on (Dialog     *dialog,
-       const char *page)
-{
-  rut_click (next_button (dialog));
-  rut_wait_until (g_strcmp0 (_refract_new_machine_dialog_get_page (dialog), page) == 0, page);
-}
-
-static void
-go_back (Dialog     *dialog,
-         const char *page)
-{
-  rut_click (rut_find_button (GTK_WIDGET (dialog), "wizard.back"));
-  rut_wait_until (g_strcmp0 (_refract_new_machine_dialog_get_page (dialog), page) == 0, page);
-}
-
-static GtkWidget *
-row (Dialog     *dialog,
-     const char *title)
-{
-  AdwPreferencesRow *found = rut_find_row (GTK_WIDGET (dialog), title);
-
-  if (found == NULL)
-    g_error ("no row “%s” on the %s page", title, _refract_new_machine_dialog_get_page (dialog));
-  return GTK_WIDGET (found);
-}
-
 static void
 set_text (Dialog     *dialog,
           const char *title,
           const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (row (dialog, title)), text);
+  gtk_editable_set_text (GTK_EDITABLE (rut_wizard_row (dialog, title)), text);
 }
 
 static GtkSpinButton *
 spin_of (Dialog     *dialog,
          const char *title)
 {
-  GtkWidget *spin = rut_find_type (row (dialog, title), GTK_TYPE_SPIN_BUTTON);
+  GtkWidget *spin = rut_find_type (rut_wizard_row (dialog, title), GTK_TYPE_SPIN_BUTTON);
 
   g_assert_nonnull (spin);
   return GTK_SPIN_BUTTON (spin);
@@ -82,7 +40,7 @@ static void
 check (Dialog     *dialog,
        const char *title)
 {
-  GtkWidget *button = rut_find_type (row (dialog, title), GTK_TYPE_CHECK_BUTTON);
+  GtkWidget *button = rut_find_type (rut_wizard_row (dialog, title), GTK_TYPE_CHECK_BUTTON);
 
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_is_sensitive (button));
@@ -122,7 +80,7 @@ assert_field_error (Dialog           *dialog,
   rut_wait_until (rut_shown (GTK_WIDGET (label)), "the error under the row");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "error"));
   g_assert_cmpstr (gtk_label_get_label (label), ==, message);
-  g_assert_false (can_go_on (dialog));
+  g_assert_false (rut_wizard_can_go_on (dialog));
   g_assert_cmpstr (_refract_new_machine_dialog_get_problem (dialog), ==, message);
 }
 
@@ -200,7 +158,7 @@ test_wizard_end_to_end (void)
 
   /* Source: nothing chosen yet */
   g_assert_cmpstr (_refract_new_machine_dialog_get_page (dialog), ==, "source");
-  g_assert_false (can_go_on (dialog));
+  g_assert_false (rut_wizard_can_go_on (dialog));
   g_assert_cmpstr (_refract_new_machine_dialog_get_problem (dialog), ==,
                    "Choose a preset or how to install the system.");
   shot (dialog, "new-machine-source.png");
@@ -211,13 +169,13 @@ test_wizard_end_to_end (void)
   assert_field_error (dialog, REFRACT_SPEC_FIELD_MEDIA, message);
   shot (dialog, "new-machine-source-error.png");
   set_text (dialog, "Installation Medium (ISO)", media_path);
-  rut_wait_until (can_go_on (dialog), "Next once the medium is chosen");
+  rut_wait_until (rut_wizard_can_go_on (dialog), "Next once the medium is chosen");
   g_assert_null (_refract_new_machine_dialog_get_field_error (dialog, REFRACT_SPEC_FIELD_MEDIA));
   shot (dialog, "new-machine-source-preset.png");
   rut_screenshot (GTK_WIDGET (dialog), "new-machine.png", TRUE);
 
   /* Operating system: searchable */
-  go_on (dialog, "os");
+  rut_wizard_go_on (dialog, "os");
   rut_wait_until (rut_find_label (GTK_WIDGET (dialog), "Detecting the system on the medium…", TRUE) == NULL,
                   "the medium to be read");
   gtk_editable_set_text (GTK_EDITABLE (rut_find_type (GTK_WIDGET (dialog), GTK_TYPE_SEARCH_ENTRY)), "debian");
@@ -225,10 +183,10 @@ test_wizard_end_to_end (void)
                   && rut_find_row (GTK_WIDGET (dialog), "Unknown system") == NULL, "Debian in the OS list");
   shot (dialog, "new-machine-os.png");
   gtk_editable_set_text (GTK_EDITABLE (rut_find_type (GTK_WIDGET (dialog), GTK_TYPE_SEARCH_ENTRY)), "");
-  g_assert_true (can_go_on (dialog));
+  g_assert_true (rut_wizard_can_go_on (dialog));
 
   /* Resources: on a host with less memory than the preset asks */
-  go_on (dialog, "resources");
+  rut_wizard_go_on (dialog, "resources");
   shot (dialog, "new-machine-resources.png");
   refract_host_caps_set_resources (caps, host_cpus, 1024);
   spec->memory_mib = 3072;
@@ -236,10 +194,10 @@ test_wizard_end_to_end (void)
   g_clear_pointer (&message, g_free);
   message = expected_problem (dialog, REFRACT_SPEC_FIELD_MEMORY);
   assert_field_error (dialog, REFRACT_SPEC_FIELD_MEMORY, message);
-  g_assert_true (gtk_widget_has_css_class (row (dialog, "Memory (MiB)"), "error"));
+  g_assert_true (gtk_widget_has_css_class (rut_wizard_row (dialog, "Memory (MiB)"), "error"));
   shot (dialog, "new-machine-resources-error.png");
   gtk_spin_button_set_value (spin_of (dialog, "Memory (MiB)"), 1024);
-  rut_wait_until (can_go_on (dialog), "Next once the memory fits");
+  rut_wait_until (rut_wizard_can_go_on (dialog), "Next once the memory fits");
   g_assert_cmpuint (spec->memory_mib, ==, 1024);
   /* the spin button cannot go past the host any more */
   gtk_spin_button_set_value (spin_of (dialog, "Memory (MiB)"), 4096);
@@ -248,13 +206,13 @@ test_wizard_end_to_end (void)
   _refract_new_machine_dialog_revalidate (dialog);
 
   /* Storage: a disk that fits */
-  go_on (dialog, "storage");
+  rut_wizard_go_on (dialog, "storage");
   gtk_spin_button_set_value (spin_of (dialog, "Disk Size (GiB)"), 2);
-  rut_wait_until (can_go_on (dialog), "Next with a disk that fits");
+  rut_wait_until (rut_wizard_can_go_on (dialog), "Next with a disk that fits");
   shot (dialog, "new-machine-storage.png");
 
   /* Network: user-mode with a port forward that does not parse */
-  go_on (dialog, "network");
+  rut_wizard_go_on (dialog, "network");
   had_passt = refract_host_caps_has (caps, REFRACT_HOST_FEATURE_PASST);
   passt_reason = g_strdup (refract_host_caps_get_reason (caps, REFRACT_HOST_FEATURE_PASST));
   refract_host_caps_set_feature (caps, REFRACT_HOST_FEATURE_PASST, TRUE, NULL);
@@ -265,7 +223,7 @@ test_wizard_end_to_end (void)
   assert_field_error (dialog, REFRACT_SPEC_FIELD_PORT_FORWARDS, error->message);
   shot (dialog, "new-machine-network-error.png");
   set_text (dialog, "Port Forwards (host:guest)", "2222:22, 8080:80");
-  rut_wait_until (can_go_on (dialog), "Next with good port forwards");
+  rut_wait_until (rut_wizard_can_go_on (dialog), "Next with good port forwards");
   g_assert_cmpuint (spec->port_forwards->len, ==, 2);
   shot (dialog, "new-machine-network.png");
   /* the demo host's libvirt has no passt: back to what it can do */
@@ -273,11 +231,11 @@ test_wizard_end_to_end (void)
   _refract_new_machine_dialog_revalidate (dialog);
   if (!had_passt)
     check (dialog, "Virtual Network (NAT)");
-  rut_wait_until (can_go_on (dialog), "Next on the network page");
+  rut_wait_until (rut_wizard_can_go_on (dialog), "Next on the network page");
 
   /* Summary: a unique name is there; an empty one is refused */
-  go_on (dialog, "summary");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (dialog, "Name"))), ==, spec->name);
+  rut_wizard_go_on (dialog, "summary");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (rut_wizard_row (dialog, "Name"))), ==, spec->name);
   g_assert_nonnull (spec->name);
   g_assert_null (refract_machine_list_find_by_name (refract_connection_get_machines (_refract_new_machine_dialog_get_connection (dialog)),
                                                     spec->name));
@@ -288,25 +246,25 @@ test_wizard_end_to_end (void)
   shot (dialog, "new-machine-summary-error.png");
   set_text (dialog, "Name", "wizard-sandbox");
   set_text (dialog, "Title (optional)", "Wizard Sandbox");
-  rut_wait_until (can_go_on (dialog), "Create with a name");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (next_button (dialog))), ==, "C_reate");
+  rut_wait_until (rut_wizard_can_go_on (dialog), "Create with a name");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (rut_wizard_next (dialog))), ==, "C_reate");
   shot (dialog, "new-machine-summary.png");
 
   /* Customize: the XML follows the settings; nothing exists yet */
-  gtk_switch_set_active (GTK_SWITCH (rut_find_type (row (dialog, "Customize Before Install"), GTK_TYPE_SWITCH)), TRUE);
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (next_button (dialog))), ==, "C_ustomize");
-  go_on (dialog, "customize");
+  gtk_switch_set_active (GTK_SWITCH (rut_find_type (rut_wizard_row (dialog, "Customize Before Install"), GTK_TYPE_SWITCH)), TRUE);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (rut_wizard_next (dialog))), ==, "C_ustomize");
+  rut_wizard_go_on (dialog, "customize");
   g_assert_nonnull (strstr (text_of (_refract_new_machine_dialog_get_xml_view (dialog)), "<name>wizard-sandbox</name>"));
   gtk_spin_button_set_value (spin_of (dialog, "Processors"), 2);
   g_assert_nonnull (strstr (text_of (_refract_new_machine_dialog_get_xml_view (dialog)), ">2</vcpu>"));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (next_button (dialog))), ==, "_Begin Installation");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (rut_wizard_next (dialog))), ==, "_Begin Installation");
   g_assert_null (refract_machine_list_find_by_name (refract_connection_get_machines (_refract_new_machine_dialog_get_connection (dialog)),
                                                     "wizard-sandbox"));
   shot (dialog, "new-machine-customize.png");
   gtk_widget_grab_focus (GTK_WIDGET (_refract_new_machine_dialog_get_xml_view (dialog)));
   shot (dialog, "new-machine-customize-xml.png");
-  go_back (dialog, "summary");
-  gtk_switch_set_active (GTK_SWITCH (rut_find_type (row (dialog, "Customize Before Install"), GTK_TYPE_SWITCH)), FALSE);
+  rut_wizard_go_back (dialog, "summary");
+  gtk_switch_set_active (GTK_SWITCH (rut_find_type (rut_wizard_row (dialog, "Customize Before Install"), GTK_TYPE_SWITCH)), FALSE);
 
   /* the progress page, as it looks while the disk is made */
   _refract_new_machine_dialog_preview_progress (dialog, TRUE);
@@ -318,7 +276,7 @@ test_wizard_end_to_end (void)
   /* a failure after the disk was made: said on the page, nothing left, back to fix */
   n_machines = g_list_model_get_n_items (G_LIST_MODEL (refract_connection_get_machines (_refract_new_machine_dialog_get_connection (dialog))));
   refract_machine_creator_set_fail_after (REFRACT_CREATE_STEP_STORAGE);
-  rut_click (next_button (dialog));
+  rut_click (rut_wizard_next (dialog));
   rut_wait_until (rut_find_button (GTK_WIDGET (dialog), "wizard.back") != NULL
                   && rut_find_label (GTK_WIDGET (dialog), "Nothing was left behind on the host", FALSE) != NULL,
                   "the failure on the progress page");
@@ -328,10 +286,10 @@ test_wizard_end_to_end (void)
                     ==, n_machines);
   rut_click (rut_find_button_labelled (GTK_WIDGET (dialog), "_Go Back and Change It"));
   rut_wait_until (g_strcmp0 (_refract_new_machine_dialog_get_page (dialog), "summary") == 0, "the summary again");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (dialog, "Name"))), ==, "wizard-sandbox");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (rut_wizard_row (dialog, "Name"))), ==, "wizard-sandbox");
 
   /* Create: the window shows the new machine, selected, on its console */
-  rut_click (next_button (dialog));
+  rut_click (rut_wizard_next (dialog));
   rut_wait_until (rut_find_toplevel (REFRACT_TYPE_NEW_MACHINE_DIALOG, NULL) == NULL
                   || rut_find_button_labelled (GTK_WIDGET (dialog), "_Go Back and Change It") != NULL,
                   "the wizard to close");
@@ -377,19 +335,19 @@ test_wizard_narrow (void)
   shot (dialog, "new-machine-narrow-source.png");
   check (dialog, "Install From an ISO File");
   set_text (dialog, "Installation Medium (ISO)", media_path);
-  rut_wait_until (can_go_on (dialog), "Next once the medium is chosen");
+  rut_wait_until (rut_wizard_can_go_on (dialog), "Next once the medium is chosen");
   shot (dialog, "new-machine-narrow-source-iso.png");
   for (guint i = 0; pages[i] != NULL; i++)
     {
       g_autofree char *name = g_strdup_printf ("new-machine-narrow-%s.png", pages[i]);
 
-      rut_wait_until (can_go_on (dialog), "Next on a page with good defaults");
-      go_on (dialog, pages[i]);
+      rut_wait_until (rut_wizard_can_go_on (dialog), "Next on a page with good defaults");
+      rut_wizard_go_on (dialog, pages[i]);
       g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (dialog)), <=, 360);
       shot (dialog, name);
     }
-  gtk_switch_set_active (GTK_SWITCH (rut_find_type (row (dialog, "Customize Before Install"), GTK_TYPE_SWITCH)), TRUE);
-  go_on (dialog, "customize");
+  gtk_switch_set_active (GTK_SWITCH (rut_find_type (rut_wizard_row (dialog, "Customize Before Install"), GTK_TYPE_SWITCH)), TRUE);
+  rut_wizard_go_on (dialog, "customize");
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (dialog)), <=, 360);
   shot (dialog, "new-machine-narrow-customize.png");
 
