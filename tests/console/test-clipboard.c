@@ -116,6 +116,10 @@ plug_agent (const guint32 *caps, guint n_caps)
     }
   rts_server_add_agent (server, caps, n_caps);
   rt_wait_until (refract_clipboard_bridge_get_agent_connected (bridge), 10, "the agent");
+  /* what the bridge tells a new agent about the host clipboard (its offer of
+   * the current content) may still be on the way: let it land before the log
+   * is cleared, or a case can take it for the answer to its own request */
+  rt_spin (300);
   g_ptr_array_set_size (agent_log (), 0);
 }
 
