@@ -306,7 +306,8 @@ run_tool (const char * const  *argv,
   return g_steal_pointer (&out);
 }
 
-static void
+/* FALSE when the tool could not tell (missing, failed). */
+static gboolean
 probe_tool (const char * const   *argv,
             const char           *what,
             void                (*parse) (const char *, RefractNetjackStatus *),
@@ -316,15 +317,16 @@ probe_tool (const char * const   *argv,
   g_autofree char *out = NULL;
 
   if (argv == NULL || argv[0] == NULL)
-    return;
+    return FALSE;
   out = run_tool (argv, &error);
   if (out == NULL)
     {
       /* Translators: "pw-dump: unknown (Failed to execute child process …)" */
       checked (status, g_strdup_printf (_("%s: unknown (%s)"), what, error->message));
-      return;
+      return FALSE;
     }
   parse (out, status);
+  return TRUE;
 }
 
 RefractNetjackStatus *
@@ -334,14 +336,16 @@ refract_netjack_probe_run (RefractNetjackProbe        *self,
   RefractNetjackStatus *status = refract_netjack_status_new ();
   guint port = config ? config->port : REFRACT_NETJACK_DEFAULT_PORT;
   gboolean jack2 = config && config->backend == REFRACT_NETJACK_BACKEND_JACK2;
+  gboolean jack_told;
 
   g_return_val_if_fail (REFRACT_IS_NETJACK_PROBE (self), status);
 
   if (!jack2)
     probe_tool ((const char * const *) self->pw_dump, "pw-dump", refract_netjack_parse_pw_dump, status);
-  probe_tool ((const char * const *) self->jack_lsp, "jack_lsp", refract_netjack_parse_jack_lsp, status);
-  if (jack2 && status->manager == REFRACT_TRISTATE_UNKNOWN && g_strv_length (status->checked) > 0 &&
-      strstr (status->checked[0], "unknown") == NULL)
+  jack_told = probe_tool ((const char * const *) self->jack_lsp, "jack_lsp",
+                          refract_netjack_parse_jack_lsp, status);
+  /* jack_lsp ran and listed no netmanager: there is none */
+  if (jack2 && status->manager == REFRACT_TRISTATE_UNKNOWN && jack_told)
     status->manager = REFRACT_TRISTATE_NO;
   status->port_bound = refract_netjack_probe_udp_bound (self->root, port);
   checked (status, g_strdup_printf (_("UDP port %u (/proc/net/udp): %s"), port,
