@@ -7,7 +7,9 @@
 #include <glib/gi18n.h>
 
 #include "refract-console-page.h"
+#include "refract-dsp-page.h"
 #include "refract-machine-page.h"
+#include "refract-netjack-page.h"
 #include "refract-sparkline.h"
 #include "refract-window.h"
 
@@ -40,6 +42,8 @@ struct _RefractMachinePage
   AdwPreferencesGroup  *graphics_group;
   AdwViewStack         *view_stack;
   RefractConsolePage   *console_page;
+  RefractDspPage       *dsp_page;
+  RefractNetjackPage   *netjack_page;
 };
 
 G_DEFINE_FINAL_TYPE (RefractMachinePage, refract_machine_page, ADW_TYPE_BIN)
@@ -661,6 +665,9 @@ refract_machine_page_set_machine (RefractMachinePage *self,
     }
   else
     refract_console_page_set_console (self->console_page, NULL);
+  /* both read their settings only when their tab is first shown */
+  refract_dsp_page_set_machine (self->dsp_page, machine);
+  refract_netjack_page_set_machine (self->netjack_page, machine);
   update_overview (self);
   update_details (self);
   if (machine != NULL)
@@ -716,6 +723,8 @@ refract_machine_page_class_init (RefractMachinePageClass *klass)
 
   g_type_ensure (REFRACT_TYPE_SPARKLINE);
   g_type_ensure (REFRACT_TYPE_CONSOLE_PAGE);
+  g_type_ensure (REFRACT_TYPE_DSP_PAGE);
+  g_type_ensure (REFRACT_TYPE_NETJACK_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/refract-machine-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, state_icon);
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, name_label);
@@ -734,6 +743,8 @@ refract_machine_page_class_init (RefractMachinePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, graphics_group);
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, console_page);
+  gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, dsp_page);
+  gtk_widget_class_bind_template_child (widget_class, RefractMachinePage, netjack_page);
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_class_install_action (widget_class, actions[i].name, NULL, lifecycle_action);
