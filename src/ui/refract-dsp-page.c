@@ -263,8 +263,14 @@ other_machine_on (RefractDspPage *self, guint cpu)
       RefractDspConfig *other = g_ptr_array_index (self->others, i);
       RefractCpuSet cpus = refract_dsp_config_get_vcpu_cpus (other);
 
-      if (refract_cpu_set_has (&cpus, cpu))
-        return refract_dsp_config_get_name (other);
+      RefractConnection *connection = refract_machine_get_connection (self->machine);
+      RefractMachine *machine;
+
+      if (!refract_cpu_set_has (&cpus, cpu))
+        continue;
+      machine = refract_machine_list_find_by_name (refract_connection_get_machines (connection),
+                                                   refract_dsp_config_get_name (other));
+      return machine ? refract_machine_get_display_name (machine) : refract_dsp_config_get_name (other);
     }
   return NULL;
 }
