@@ -189,7 +189,11 @@ refract_netjack_config_parse (const char  *element_xml,
   doc = xmlReadMemory (element_xml, strlen (element_xml), "netjack.xml", NULL,
                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   root = doc ? xmlDocGetRootElement (doc) : NULL;
-  if (!is_netjack_element (root))
+  /* virDomainGetMetadata () hands back the element without its namespace
+   * (the namespace is what it was asked for), so a bare <netjack> is ours too */
+  if (!is_netjack_element (root)
+      && !(root != NULL && root->type == XML_ELEMENT_NODE && root->ns == NULL
+           && xmlStrEqual (root->name, (const xmlChar *) "netjack")))
     {
       g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED,
                    _("The machine's NETJACK settings are not a <refract:netjack> element."));

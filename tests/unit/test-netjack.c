@@ -117,7 +117,12 @@ test_xml (void)
   g_assert_cmpuint (back->sample_rate, ==, 96000);
   g_assert_cmpstr (back->client_name, ==, "dsp & co");
   g_assert_cmpstr (back->restart_unit, ==, "jack-netmanager.service");
-  g_assert_null (refract_netjack_config_parse ("<netjack/>", &error));
+  /* someone else's element is refused; a bare <netjack> is what
+   * virDomainGetMetadata () returns for ours */
+  g_assert_null (refract_netjack_config_parse ("<netjack xmlns='urn:example:other'/>", &error));
+  g_assert_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_null (refract_netjack_config_parse ("<jack/>", &error));
   g_assert_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED);
 
   /* the demo host's DSP Coprocessor carries the seed's values */
@@ -225,6 +230,30 @@ test_restart (void)
   g_assert_nonnull (refract_error_get_remedy (error));
 }
 
+/* Through libvirt's metadata API, as the NETJACK page loads it: the demo
+ * host's DSP Coprocessor has the seed's settings. */
+static void
+test_load_metadata (void)
+{
+  g_autofree char *uri = refract_demo_uri ();
+  RefractConnection *connection = rt_open (uri);
+  RefractMachine *machine = rt_find (connection, "dsp-coprocessor");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  RefractNetjackConfig *config;
+
+  refract_netjack_config_load_async (machine, NULL, rt_store_result, &result);
+  rt_wait_until (result != NULL, 10, "the NETJACK settings");
+  config = refract_netjack_config_load_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (config);
+  g_assert_cmpuint (config->port, ==, 4713);
+  g_assert_cmpuint (config->period, ==, 128);
+  g_assert_cmpuint (config->sample_rate, ==, 96000);
+  refract_netjack_config_free (config);
+  rt_close (connection);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -235,5 +264,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/netjack/snippets", test_snippets);
   g_test_add_func ("/netjack/probe", test_probe);
   g_test_add_func ("/netjack/restart", test_restart);
+  g_test_add_func ("/netjack/load-metadata", test_load_metadata);
   return g_test_run ();
 }
