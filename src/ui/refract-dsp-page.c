@@ -653,11 +653,11 @@ update_hugepages (RefractDspPage *self)
       g_autofree char *size_text = g_format_size_full (size * 1024, G_FORMAT_SIZE_IEC_UNITS);
 
       if (pages == NULL || pages->free < 0)
-        subtitle = g_strdup_printf (_("Needs %" G_GUINT64_FORMAT " pages of %s; free pages unknown"),
-                                    needed, size_text);
+        subtitle = g_strdup_printf (_("Needs %llu pages of %s; free pages unknown"),
+                                    (unsigned long long) needed, size_text);
       else
-        subtitle = g_strdup_printf (_("Needs %" G_GUINT64_FORMAT " pages of %s; %" G_GINT64_FORMAT
-                                      " free on the host"), needed, size_text, pages->free);
+        subtitle = g_strdup_printf (_("Needs %llu pages of %s; %lld free on the host"),
+                                    (unsigned long long) needed, size_text, (long long) pages->free);
     }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->hugepages_row), subtitle);
 }
