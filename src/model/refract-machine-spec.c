@@ -7,8 +7,10 @@
 #include <glib/gi18n.h>
 #include <gio/gio.h>
 
+#include "refract-host-topology.h"
 #include "refract-machine-spec.h"
 #include "refract-model-error.h"
+#include "refract-netjack-config.h"
 
 /* libvirt takes far longer names, but they end up in file names (disk,
  * NVRAM, logs) and in every list; 64 keeps them manageable. */
@@ -136,6 +138,8 @@ refract_machine_spec_copy (const RefractMachineSpec *spec)
   copy->share_path = g_strdup (spec->share_path);
   copy->share_tag = g_strdup (spec->share_tag);
   copy->uuid = g_strdup (spec->uuid);
+  copy->dsp_cpus = g_strdup (spec->dsp_cpus);
+  copy->dsp_emulator_cpus = g_strdup (spec->dsp_emulator_cpus);
   copy->port_forwards = g_ptr_array_new_with_free_func ((GDestroyNotify) refract_port_forward_free);
   for (guint i = 0; spec->port_forwards != NULL && i < spec->port_forwards->len; i++)
     g_ptr_array_add (copy->port_forwards, port_forward_copy (g_ptr_array_index (spec->port_forwards, i)));
@@ -166,6 +170,8 @@ refract_machine_spec_free (RefractMachineSpec *spec)
   g_free (spec->share_path);
   g_free (spec->share_tag);
   g_free (spec->uuid);
+  g_free (spec->dsp_cpus);
+  g_free (spec->dsp_emulator_cpus);
   g_free (spec);
 }
 
@@ -395,6 +401,68 @@ validate_firmware (const RefractMachineSpec *spec,
           "firmware-secure-boot-unavailable");
 }
 
+/* A host CPU list that parses and names only CPUs of the host (when its
+ * count is known); the problem's id is prefix-invalid or prefix-above-host. */
+static gboolean
+check_cpu_list (GPtrArray   *problems,
+                const char  *text,
+                const char  *invalid_id,
+                const char  *above_host_id,
+                guint        host_cpus,
+                RefractCpuSet *set)
+{
+  int last = -1;
+
+  if (!refract_cpu_set_parse (set, text, NULL))
+    {
+      add (problems, REFRACT_SPEC_FIELD_VCPUS, invalid_id,
+           _("“%s” is not a list of host CPUs; write CPU numbers and ranges like 2,3 or 2-3."),
+           text);
+      return FALSE;
+    }
+  for (int cpu = refract_cpu_set_first (set); cpu >= 0; cpu = refract_cpu_set_next (set, cpu))
+    last = cpu;
+  if (host_cpus > 0 && last >= (int) host_cpus)
+    {
+      add (problems, REFRACT_SPEC_FIELD_VCPUS, above_host_id,
+           g_dngettext (GETTEXT_PACKAGE,
+                        "The host has %u CPU, numbered from 0 to %u, but “%s” names CPU %d; choose CPUs the host has.",
+                        "The host has %u CPUs, numbered from 0 to %u, but “%s” names CPU %d; choose CPUs the host has.",
+                        host_cpus),
+           host_cpus, host_cpus - 1, text, last);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The real-time settings: pinning one host CPU per vCPU, QEMU's threads, FIFO. */
+static void
+validate_dsp (const RefractMachineSpec *spec,
+              guint                     host_cpus,
+              GPtrArray                *problems)
+{
+  RefractCpuSet set;
+
+  if (!is_empty (spec->dsp_cpus) &&
+      check_cpu_list (problems, spec->dsp_cpus, "dsp-cpus-invalid", "dsp-cpus-above-host", host_cpus, &set) &&
+      spec->vcpus > 0 && refract_cpu_set_count (&set) != spec->vcpus)
+    add (problems, REFRACT_SPEC_FIELD_VCPUS, "dsp-cpus-count",
+         g_dngettext (GETTEXT_PACKAGE,
+                      "Each virtual CPU is pinned to a host CPU of its own: name %u host CPU for the "
+                      "machine's %u virtual CPU (“%s” names %u).",
+                      "Each virtual CPU is pinned to a host CPU of its own: name %u host CPUs for the "
+                      "machine's %u virtual CPUs (“%s” names %u).",
+                      spec->vcpus),
+         spec->vcpus, spec->vcpus, spec->dsp_cpus, refract_cpu_set_count (&set));
+  if (!is_empty (spec->dsp_emulator_cpus))
+    check_cpu_list (problems, spec->dsp_emulator_cpus, "dsp-emulator-cpus-invalid",
+                    "dsp-emulator-cpus-above-host", host_cpus, &set);
+  if (spec->dsp_fifo_priority > 99)
+    add (problems, REFRACT_SPEC_FIELD_VCPUS, "dsp-fifo-priority-invalid",
+         _("Real-time priorities go from 1 to 99, not %u; choose one in that range (1 is enough for audio)."),
+         spec->dsp_fifo_priority);
+}
+
 static void
 validate_resources (const RefractMachineSpec *spec,
                     RefractHostCaps          *caps,
@@ -419,6 +487,8 @@ validate_resources (const RefractMachineSpec *spec,
                       "The host has %u CPU; give the machine %u or fewer, more only slows it down.",
                       "The host has %u CPUs; give the machine %u or fewer, more only slows it down.",
                       host_cpus), host_cpus, host_cpus);
+
+  validate_dsp (spec, host_cpus, problems);
 
   if (spec->memory_mib == 0)
     add (problems, REFRACT_SPEC_FIELD_MEMORY, "memory-zero", "%s",
@@ -720,7 +790,8 @@ refract_machine_spec_get_warnings (const RefractMachineSpec *spec,
  *
  * libvirt-gconfig builds what it has API for; a libxml2 pass adds what it
  * lacks (firmware features, Hyper-V, TPM, RNG, virtiofs, listen types, port
- * forwards, memory backing), then the result is parsed back into a domain. */
+ * forwards, memory backing, CPU pinning and FIFO, NETJACK metadata), then
+ * the result is parsed back into a domain. */
 
 #define LIBOSINFO_NS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
 
@@ -1313,6 +1384,106 @@ patch_memory_backing (const Build *b,
   new_child (backing, "access", "mode", "shared", NULL);
 }
 
+/* <cputune>: one host CPU per vCPU (in ascending order), QEMU's threads,
+ * and SCHED_FIFO for every vCPU. */
+static gboolean
+patch_cputune (const Build  *b,
+               xmlNodePtr    root,
+               GError      **error)
+{
+  const RefractMachineSpec *spec = b->spec;
+  gboolean pin = !is_empty (spec->dsp_cpus);
+  gboolean emulator = !is_empty (spec->dsp_emulator_cpus);
+  guint vcpus = MAX (spec->vcpus, 1);
+  RefractCpuSet cpus, emulator_cpus;
+  xmlNodePtr cputune;
+  int cpu = -1;
+
+  if (!pin && !emulator && spec->dsp_fifo_priority == 0)
+    return TRUE;
+  if ((pin && (!refract_cpu_set_parse (&cpus, spec->dsp_cpus, NULL) ||
+               refract_cpu_set_count (&cpus) != vcpus)) ||
+      (emulator && !refract_cpu_set_parse (&emulator_cpus, spec->dsp_emulator_cpus, NULL)))
+    {
+      g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED, "%s",
+                   _("The host CPUs to pin the machine to are not valid; correct them."));
+      return FALSE;
+    }
+  cputune = xmlNewNode (NULL, (const xmlChar *) "cputune");
+  xmlAddNextSibling (find_child (root, "vcpu"), cputune);
+  for (guint i = 0; pin && i < vcpus; i++)
+    {
+      char vcpu[16], cpuset[16];
+
+      cpu = refract_cpu_set_next (&cpus, cpu);
+      g_snprintf (vcpu, sizeof vcpu, "%u", i);
+      g_snprintf (cpuset, sizeof cpuset, "%d", cpu);
+      new_child (cputune, "vcpupin", "vcpu", vcpu, "cpuset", cpuset, NULL);
+    }
+  if (emulator)
+    {
+      g_autofree char *cpuset = refract_cpu_set_format (&emulator_cpus);
+
+      new_child (cputune, "emulatorpin", "cpuset", cpuset, NULL);
+    }
+  if (spec->dsp_fifo_priority > 0)
+    {
+      g_autofree char *which = vcpus > 1 ? g_strdup_printf ("0-%u", vcpus - 1) : g_strdup ("0");
+      char priority[16];
+
+      g_snprintf (priority, sizeof priority, "%u", spec->dsp_fifo_priority);
+      new_child (cputune, "vcpusched", "vcpus", which, "scheduler", "fifo", "priority", priority, NULL);
+    }
+  return TRUE;
+}
+
+/* The NETJACK defaults, enabled, as <refract:netjack> in <metadata>, where
+ * RefractNetjackConfig and the NETJACK page read them. */
+static gboolean
+patch_netjack (const Build  *b,
+               xmlNodePtr    root,
+               GError      **error)
+{
+  g_autoptr(RefractNetjackConfig) config = NULL;
+  g_autofree char *text = NULL;
+  xmlDocPtr doc;
+  xmlNodePtr metadata, node;
+
+  if (!b->spec->netjack)
+    return TRUE;
+  config = refract_netjack_config_new ();
+  config->enabled = TRUE;
+  /* the follower's name on the host: the machine's, so two machines differ */
+  refract_machine_spec_set_string (&config->client_name, b->spec->name);
+  text = refract_netjack_config_to_xml (config);
+  doc = xmlReadMemory (text, strlen (text), "netjack.xml", NULL, XML_PARSE_NONET);
+  if (doc == NULL || xmlDocGetRootElement (doc) == NULL)
+    {
+      if (doc != NULL)
+        xmlFreeDoc (doc);
+      g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED, "%s",
+                   _("Could not build the machine's definition."));
+      return FALSE;
+    }
+  metadata = find_child (root, "metadata");
+  if (metadata == NULL)
+    {
+      xmlNodePtr after = find_child (root, "title") ? find_child (root, "title")
+                       : find_child (root, "uuid") ? find_child (root, "uuid")
+                       : find_child (root, "name");
+
+      metadata = xmlNewNode (NULL, (const xmlChar *) "metadata");
+      if (after != NULL)
+        xmlAddNextSibling (after, metadata);
+      else
+        xmlAddChild (root, metadata);
+    }
+  node = xmlDocCopyNode (xmlDocGetRootElement (doc), root->doc, 1);
+  xmlAddChild (metadata, node);
+  xmlFreeDoc (doc);
+  return TRUE;
+}
+
 static void
 reindent (xmlNodePtr node)
 {
@@ -1349,6 +1520,11 @@ patch (const Build  *b,
       return NULL;
     }
   root = xmlDocGetRootElement (doc);
+  if (!patch_cputune (b, root, error) || !patch_netjack (b, root, error))
+    {
+      xmlFreeDoc (doc);
+      return NULL;
+    }
   patch_firmware (b, root);
   patch_features (b, root);
   patch_cpu (b, root);

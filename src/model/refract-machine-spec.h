@@ -125,6 +125,17 @@ typedef struct
   gboolean            guest_agent;
   gboolean            autostart;
   char               *uuid;           /* NULL: libvirt makes one */
+
+  /* Real-time (DSP coprocessor) settings; the DSP and NETJACK pages edit them
+   * further on the defined machine. */
+  char               *dsp_cpus;          /* host CPUs the vCPUs are pinned to one-to-one, in
+                                          * ascending order, kernel list syntax ("2,3");
+                                          * NULL: no pinning */
+  char               *dsp_emulator_cpus; /* host CPUs of QEMU's own threads; NULL: not pinned */
+  guint               dsp_fifo_priority; /* 0: normal scheduling, else SCHED_FIFO priority
+                                          * (1-99) for every vCPU */
+  gboolean            netjack;           /* write NETJACK settings (the defaults, enabled)
+                                          * into the machine's metadata */
 } RefractMachineSpec;
 
 /* Which part of the spec a problem belongs to, so the wizard can put the

@@ -198,17 +198,36 @@ start (RefractMachineSpec *spec,
 /* An audio appliance: sound goes over NETJACK on the NAT network, not through
  * an emulated card, and nobody looks at a desktop. A serial console is what
  * the seed's dsp-console attaches to, and no display device means no display
- * interrupts competing with the real-time vCPUs. Pinning, hugepages and the
- * RT scheduler are the DSP page's job, on the defined machine. */
+ * interrupts competing with the real-time vCPUs.
+ *
+ * The two vCPUs are pinned to the host's two highest-numbered CPUs, QEMU's own
+ * threads to CPU 0 (the housekeeping CPU, where the kernel and interrupts
+ * stay), and the vCPUs run SCHED_FIFO at priority 1. On a host of fewer than 3
+ * CPUs (or one whose count is unknown) nothing is pinned and the scheduler
+ * stays normal: on a 2-CPU host the real-time vCPUs would take CPU 0 and
+ * starve the host. No hugepages: they need pages reserved on the host first;
+ * the DSP page's checks offer that fix on the defined machine, and say when
+ * the pinned CPUs are not isolated (with the kernel line to add). */
 static void
 fill_dsp (RefractMachineSpec *spec,
           RefractHostCaps    *caps)
 {
+  guint host_cpus = caps ? refract_host_caps_get_host_cpus (caps) : 0;
+
   start (spec, caps, "dsp-coprocessor", "dsp-coprocessor", _("DSP Coprocessor"), "http://nixos.org/nixos/unknown");
   spec->vcpus = bounded_vcpus (caps, 2);
   spec->memory_mib = bounded_memory (caps, 4096);
   spec->disk_size = 20 * GiB;
   set_display (spec, caps, REFRACT_DISPLAY_SERIAL);
+  if (host_cpus >= 3 && spec->vcpus == 2)
+    {
+      g_autofree char *cpus = g_strdup_printf ("%u,%u", host_cpus - 2, host_cpus - 1);
+
+      refract_machine_spec_set_string (&spec->dsp_cpus, cpus);
+      refract_machine_spec_set_string (&spec->dsp_emulator_cpus, "0");
+      spec->dsp_fifo_priority = 1;
+    }
+  spec->netjack = TRUE;
 }
 
 /* The seed forwards host 2222 to guest 22 with user-mode networking. Only

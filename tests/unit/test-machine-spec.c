@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "refract-machine-spec.h"
+#include "refract-netjack-config.h"
 #include "refract-presets.h"
 #include "refract-test-util.h"
 
@@ -256,6 +257,11 @@ MUTATOR (m_share_virtiofs, s->share = REFRACT_SHARE_VIRTIOFS; refract_machine_sp
          refract_machine_spec_set_string (&s->share_tag, "work"))
 MUTATOR (m_usb_vnc, s->display = REFRACT_DISPLAY_VNC; s->usb_redir_channels = 2)
 MUTATOR (m_usb_many, s->usb_redir_channels = 9)
+MUTATOR (m_dsp_cpus_invalid, refract_machine_spec_set_string (&s->dsp_cpus, "2-x"))
+MUTATOR (m_dsp_cpus_count, s->vcpus = 2; refract_machine_spec_set_string (&s->dsp_cpus, "2-4"))
+MUTATOR (m_dsp_cpus_host, s->vcpus = 2; refract_machine_spec_set_string (&s->dsp_cpus, "7,8"))
+MUTATOR (m_dsp_emulator_host, refract_machine_spec_set_string (&s->dsp_emulator_cpus, "0,9"))
+MUTATOR (m_dsp_fifo, s->dsp_fifo_priority = 100)
 
 static const Case cases[] = {
   { "name/empty", HOST_FULL, m_name_null, REFRACT_SPEC_FIELD_NAME, "name-empty", "name" },
@@ -306,6 +312,11 @@ static const Case cases[] = {
   { "share/no-virtiofs", HOST_MINIMAL, m_share_virtiofs, REFRACT_SPEC_FIELD_SHARE, "share-virtiofs-unavailable", "9p" },
   { "usb/needs-spice", HOST_FULL, m_usb_vnc, REFRACT_SPEC_FIELD_USB, "usb-needs-spice", "SPICE" },
   { "usb/too-many", HOST_FULL, m_usb_many, REFRACT_SPEC_FIELD_USB, "usb-too-many", "8" },
+  { "dsp/cpus-invalid", HOST_FULL, m_dsp_cpus_invalid, REFRACT_SPEC_FIELD_VCPUS, "dsp-cpus-invalid", "“2-x”" },
+  { "dsp/cpus-count", HOST_FULL, m_dsp_cpus_count, REFRACT_SPEC_FIELD_VCPUS, "dsp-cpus-count", "name 2 host CPUs" },
+  { "dsp/cpus-above-host", HOST_FULL, m_dsp_cpus_host, REFRACT_SPEC_FIELD_VCPUS, "dsp-cpus-above-host", "CPU 8" },
+  { "dsp/emulator-above-host", HOST_FULL, m_dsp_emulator_host, REFRACT_SPEC_FIELD_VCPUS, "dsp-emulator-cpus-above-host", "0 to 7" },
+  { "dsp/fifo-priority", HOST_FULL, m_dsp_fifo, REFRACT_SPEC_FIELD_VCPUS, "dsp-fifo-priority-invalid", "99" },
 };
 
 static void
@@ -614,6 +625,100 @@ test_presets_adapt (void)
   g_assert_cmpstr (generic->drivers_path, ==, "/usr/share/virtio-win/virtio-win.iso");
   g_assert_cmpint (generic->disk_bus, ==, REFRACT_DISK_BUS_VIRTIO);
   g_assert_true (generic->virtio_nic);
+}
+
+/* The DSP preset on a 4-CPU host: vCPUs on the two highest CPUs, QEMU's
+ * threads on CPU 0, FIFO 1, and NETJACK settings the NETJACK page reads. */
+static void
+test_preset_dsp_pinning (void)
+{
+  g_autoptr(RefractHostCaps) caps = make_host (HOST_FULL);
+  g_autoptr(RefractMachineSpec) dsp = NULL;
+  g_autoptr(RefractMachineSpec) copy = NULL;
+  g_autoptr(RefractNetjackConfig) netjack = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *text = NULL;
+  static const char * const dsp_has[] = {
+    "<vcpupin vcpu=\"0\" cpuset=\"2\"/>", "<vcpupin vcpu=\"1\" cpuset=\"3\"/>",
+    "<emulatorpin cpuset=\"0\"/>", "<vcpusched vcpus=\"0-1\" scheduler=\"fifo\" priority=\"1\"/>",
+  };
+
+  refract_host_caps_set_resources (caps, 4, 16384);
+  dsp = preset ("dsp-coprocessor", caps);
+  set_paths (dsp);
+  g_assert_cmpuint (dsp->vcpus, ==, 2);
+  g_assert_cmpstr (dsp->dsp_cpus, ==, "2,3");
+  g_assert_cmpstr (dsp->dsp_emulator_cpus, ==, "0");
+  g_assert_cmpuint (dsp->dsp_fifo_priority, ==, 1);
+  g_assert_true (dsp->netjack);
+  problems = refract_machine_spec_validate (dsp, caps, NULL);
+  text = describe (problems);
+  if (problems->len != 0)
+    g_error ("the DSP preset has problems:%s", text);
+
+  copy = refract_machine_spec_copy (dsp);
+  g_assert_cmpstr (copy->dsp_cpus, ==, "2,3");
+  g_assert_true (copy->dsp_cpus != dsp->dsp_cpus);
+  g_assert_cmpstr (copy->dsp_emulator_cpus, ==, "0");
+  g_assert_true (copy->dsp_emulator_cpus != dsp->dsp_emulator_cpus);
+  g_assert_cmpuint (copy->dsp_fifo_priority, ==, 1);
+  g_assert_true (copy->netjack);
+
+  xml = refract_machine_spec_to_xml (dsp, caps, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (dsp_has); i++)
+    if (strstr (xml, dsp_has[i]) == NULL)
+      g_error ("DSP XML lacks %s:\n%s", dsp_has[i], xml);
+  g_assert_null (strstr (xml, "<hugepages"));
+  netjack = refract_netjack_config_from_domain_xml (xml);
+  g_assert_nonnull (netjack);
+  g_assert_true (netjack->enabled);
+  g_assert_cmpint (netjack->backend, ==, REFRACT_NETJACK_BACKEND_PIPEWIRE);
+  g_assert_cmpstr (netjack->address, ==, REFRACT_NETJACK_DEFAULT_MULTICAST);
+  g_assert_cmpuint (netjack->port, ==, REFRACT_NETJACK_DEFAULT_PORT);
+  g_assert_cmpuint (netjack->period, ==, 128);
+  g_assert_cmpstr (netjack->client_name, ==, "dsp-coprocessor");
+  /* the libosinfo entry stays next to it */
+  g_assert_nonnull (strstr (xml, "http://nixos.org/nixos/unknown"));
+
+  /* a bad list is refused by the builder too, not written */
+  refract_machine_spec_set_string (&dsp->dsp_cpus, "2");
+  g_clear_pointer (&xml, g_free);
+  xml = refract_machine_spec_to_xml (dsp, caps, &error);
+  g_assert_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED);
+  g_assert_null (xml);
+}
+
+/* Too few CPUs, or none known: no pinning and no FIFO (the real-time vCPUs
+ * would take CPU 0), NETJACK all the same. */
+static void
+test_preset_dsp_small_host (void)
+{
+  g_autoptr(RefractHostCaps) caps = make_host (HOST_FULL);
+  g_autoptr(RefractMachineSpec) two = NULL;
+  g_autoptr(RefractMachineSpec) unknown = NULL;
+  g_autoptr(RefractNetjackConfig) netjack = NULL;
+  g_autofree char *xml = NULL;
+
+  refract_host_caps_set_resources (caps, 2, 16384);
+  two = preset ("dsp-coprocessor", caps);
+  set_paths (two);
+  g_assert_cmpuint (two->vcpus, ==, 2);
+  g_assert_null (two->dsp_cpus);
+  g_assert_null (two->dsp_emulator_cpus);
+  g_assert_cmpuint (two->dsp_fifo_priority, ==, 0);
+  g_assert_true (two->netjack);
+  xml = refract_machine_spec_to_xml (two, caps, NULL);
+  g_assert_null (strstr (xml, "<cputune"));
+  netjack = refract_netjack_config_from_domain_xml (xml);
+  g_assert_nonnull (netjack);
+
+  unknown = preset ("dsp-coprocessor", NULL);
+  g_assert_null (unknown->dsp_cpus);
+  g_assert_cmpuint (unknown->dsp_fifo_priority, ==, 0);
+  g_assert_true (unknown->netjack);
 }
 
 /* ---- golden XML ---- */
@@ -954,6 +1059,8 @@ main (int   argc,
   g_test_add_func ("/machine-spec/presets/valid", test_presets_valid);
   g_test_add_func ("/machine-spec/presets/seed-values", test_preset_seed_values);
   g_test_add_func ("/machine-spec/presets/adapt", test_presets_adapt);
+  g_test_add_func ("/machine-spec/presets/dsp-pinning", test_preset_dsp_pinning);
+  g_test_add_func ("/machine-spec/presets/dsp-small-host", test_preset_dsp_small_host);
   g_test_add_func ("/machine-spec/xml/facts", test_xml_facts);
   for (guint i = 0; i < G_N_ELEMENTS (goldens); i++)
     {
