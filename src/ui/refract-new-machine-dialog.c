@@ -1233,12 +1233,30 @@ describe_resources (RefractNewMachineDialog *self)
   adw_action_row_set_subtitle (self->memory_row, memory ? memory : "");
 }
 
+/* A preset's one-to-one vCPU pinning (DSP Coprocessor) no longer fits another
+ * vCPU count: drop it rather than leave a problem the wizard has no control
+ * for. The machine's DSP page pins it again after creating. */
+static void
+set_vcpus (RefractMachineSpec *spec,
+           guint               vcpus)
+{
+  if (spec->vcpus == vcpus)
+    return;
+  spec->vcpus = vcpus;
+  if (spec->dsp_cpus != NULL)
+    {
+      g_clear_pointer (&spec->dsp_cpus, g_free);
+      g_clear_pointer (&spec->dsp_emulator_cpus, g_free);
+      spec->dsp_fifo_priority = 0;
+    }
+}
+
 static void
 vcpus_changed_cb (RefractNewMachineDialog *self)
 {
   if (self->loading)
     return;
-  self->spec->vcpus = gtk_spin_button_get_value_as_int (self->vcpus_spin);
+  set_vcpus (self->spec, gtk_spin_button_get_value_as_int (self->vcpus_spin));
   self->loading = TRUE;
   update_bounds (self);
   self->loading = FALSE;
@@ -1904,7 +1922,7 @@ c_changed_cb (RefractNewMachineDialog *self)
 
   if (self->loading)
     return;
-  spec->vcpus = gtk_spin_button_get_value_as_int (self->c_vcpus_spin);
+  set_vcpus (spec, gtk_spin_button_get_value_as_int (self->c_vcpus_spin));
   spec->memory_mib = gtk_spin_button_get_value_as_int (self->c_memory_spin);
   spec->firmware = adw_combo_row_get_selected (self->c_firmware_row);
   spec->disk_bus = adw_combo_row_get_selected (self->c_bus_row);
