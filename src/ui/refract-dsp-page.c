@@ -94,30 +94,9 @@ static void update_all (RefractDspPage *self);
 /* ---- feedback ----------------------------------------------------------- */
 
 static void
-show_toast (RefractDspPage *self, const char *text)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), REFRACT_TYPE_WINDOW);
-
-  if (window != NULL)
-    refract_window_show_toast (REFRACT_WINDOW (window), text);
-}
-
-static void
-show_error (RefractDspPage *self, const GError *error)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), REFRACT_TYPE_WINDOW);
-
-  if (window != NULL)
-    refract_window_show_error (REFRACT_WINDOW (window), error->message);
-  else
-    g_message ("%s", error->message);
-}
-
-static void
 copy_text (RefractDspPage *self, const char *text)
 {
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-  show_toast (self, _("Copied"));
+  refract_window_copy_for (GTK_WIDGET (self), text);
 }
 
 static char *
@@ -891,7 +870,7 @@ applied (GObject      *object,
   if (outcome == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error);
+        refract_window_error_for (GTK_WIDGET (self), error);
       return;
     }
   if (outcome->needs_restart != NULL && outcome->needs_restart[0] != NULL)
@@ -904,7 +883,7 @@ applied (GObject      *object,
   else
     text = g_strdup (outcome->applied_live ? _("Applied to the running machine and saved")
                                            : _("Saved; used from the next start"));
-  show_toast (self, text);
+  refract_window_toast_for (GTK_WIDGET (self), text);
   if (object == (GObject *) self->config)
     reload_config (self);
 }

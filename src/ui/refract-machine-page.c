@@ -72,29 +72,6 @@ static const struct {
 
 /* ---- feedback ----------------------------------------------------------- */
 
-static void
-show_error (RefractMachinePage *self, const GError *error)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), REFRACT_TYPE_WINDOW);
-  const char *remedy = refract_error_get_remedy (error);
-  g_autofree char *text = remedy ? g_strdup_printf ("%s %s", error->message, remedy)
-                                 : g_strdup (error->message);
-
-  if (window != NULL)
-    refract_window_show_error (REFRACT_WINDOW (window), text);
-  else
-    g_message ("%s", text);
-}
-
-static void
-show_toast (RefractMachinePage *self, const char *text)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), REFRACT_TYPE_WINDOW);
-
-  if (window != NULL)
-    refract_window_show_toast (REFRACT_WINDOW (window), text);
-}
-
 /* ---- rows --------------------------------------------------------------- */
 
 static AdwActionRow *
@@ -371,7 +348,7 @@ action_done (GObject      *object,
 
   if (!refract_machine_run_finish (REFRACT_MACHINE (object), result, &error)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error (self, error);
+    refract_window_error_for (GTK_WIDGET (self), error);
 }
 
 static void
@@ -450,7 +427,7 @@ shutdown_done (GObject      *object,
     return;
   if (!g_error_matches (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_TIMED_OUT))
     {
-      show_error (self, error);
+      refract_window_error_for (GTK_WIDGET (self), error);
       return;
     }
   if (machine != self->machine || !refract_machine_is_active (machine))
@@ -469,7 +446,7 @@ start_shutdown (RefractMachinePage *self)
   g_autofree char *text = g_strdup_printf (_("Asked “%s” to shut down"),
                                            refract_machine_get_display_name (self->machine));
 
-  show_toast (self, text);
+  refract_window_toast_for (GTK_WIDGET (self), text);
   refract_machine_shutdown_async (self->machine, g_settings_get_uint (self->settings, "shutdown-timeout"),
                                   self->cancellable, shutdown_done, g_object_ref (self));
 }
@@ -520,11 +497,11 @@ delete_done (GObject      *object,
 
   if (!refract_machine_delete_finish (REFRACT_MACHINE (object), result, &error))
     {
-      show_error (self, error);
+      refract_window_error_for (GTK_WIDGET (self), error);
       return;
     }
   text = g_strdup_printf (_("Deleted “%s”"), refract_machine_get_display_name (REFRACT_MACHINE (object)));
-  show_toast (self, text);
+  refract_window_toast_for (GTK_WIDGET (self), text);
 }
 
 static void
@@ -585,7 +562,7 @@ storage_listed (GObject      *object,
 
   if (storage == NULL)
     {
-      show_error (self, error);
+      refract_window_error_for (GTK_WIDGET (self), error);
       return;
     }
   if (machine != self->machine || gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
@@ -629,7 +606,7 @@ details_loaded (GObject      *object,
   if (!refract_machine_load_details_finish (REFRACT_MACHINE (object), result, &error)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
       && REFRACT_MACHINE (object) == self->machine)
-    show_error (self, error);
+    refract_window_error_for (GTK_WIDGET (self), error);
 }
 
 RefractMachine *

@@ -92,30 +92,9 @@ static void run_probe (RefractNetjackPage *self);
 /* ---- feedback ----------------------------------------------------------- */
 
 static void
-show_toast (RefractNetjackPage *self, const char *text)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), REFRACT_TYPE_WINDOW);
-
-  if (window != NULL)
-    refract_window_show_toast (REFRACT_WINDOW (window), text);
-}
-
-static void
-show_error (RefractNetjackPage *self, const GError *error)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), REFRACT_TYPE_WINDOW);
-
-  if (window != NULL)
-    refract_window_show_error (REFRACT_WINDOW (window), error->message);
-  else
-    g_message ("%s", error->message);
-}
-
-static void
 copy_label (RefractNetjackPage *self, GtkLabel *label)
 {
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), gtk_label_get_label (label));
-  show_toast (self, _("Copied"));
+  refract_window_copy_for (GTK_WIDGET (self), gtk_label_get_label (label));
 }
 
 static void
@@ -439,7 +418,7 @@ saved_cb (GObject      *object,
     {
       refract_netjack_config_free (copy);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error);
+        refract_window_error_for (GTK_WIDGET (self), error);
       if (self->config != NULL)
         update_changes (self);
       return;
@@ -452,7 +431,7 @@ saved_cb (GObject      *object,
     }
   else
     refract_netjack_config_free (copy);
-  show_toast (self, _("NETJACK settings saved"));
+  refract_window_toast_for (GTK_WIDGET (self), _("NETJACK settings saved"));
 }
 
 static void
@@ -609,7 +588,7 @@ restarted (GObject      *object,
   gtk_label_set_label (self->restart_output, output ? (*output ? output : _("Done, no output"))
                                                     : error->message);
   adw_expander_row_set_expanded (self->restart_row, TRUE);
-  show_toast (self, output ? _("NETJACK bridge restarted") : _("The NETJACK bridge did not restart"));
+  refract_window_toast_for (GTK_WIDGET (self), output ? _("NETJACK bridge restarted") : _("The NETJACK bridge did not restart"));
   run_probe (self);
 }
 

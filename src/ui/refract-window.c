@@ -8,6 +8,7 @@
 
 #include "refract-connection-dialog.h"
 #include "refract-machine-page.h"
+#include "refract-model-error.h"
 #include "refract-new-machine-dialog.h"
 #include "refract-sidebar-row.h"
 #include "refract-window-private.h"
@@ -666,6 +667,39 @@ refract_window_show_error (RefractWindow *self,
   adw_toast_set_timeout (toast, 10);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+refract_window_toast_for (GtkWidget  *widget,
+                          const char *text)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (widget, REFRACT_TYPE_WINDOW);
+
+  if (window != NULL)
+    refract_window_show_toast (REFRACT_WINDOW (window), text);
+}
+
+void
+refract_window_error_for (GtkWidget    *widget,
+                          const GError *error)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (widget, REFRACT_TYPE_WINDOW);
+  const char *remedy = refract_error_get_remedy (error);
+  g_autofree char *text = remedy ? g_strdup_printf ("%s %s", error->message, remedy)
+                                 : g_strdup (error->message);
+
+  if (window != NULL)
+    refract_window_show_error (REFRACT_WINDOW (window), text);
+  else
+    g_message ("%s", text);
+}
+
+void
+refract_window_copy_for (GtkWidget  *widget,
+                         const char *text)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+  refract_window_toast_for (widget, _("Copied"));
 }
 
 /* libadwaita 1.2 has no AdwBanner; this revealer looks and acts like one. */

@@ -36,6 +36,15 @@ void            refract_window_show_toast              (RefractWindow      *self
                                                         const char         *text);
 void            refract_window_show_error              (RefractWindow      *self,
                                                         const char         *text);
+/* For pages inside a main window: a toast or an error (with its remedy) on the
+ * window that holds @widget, and "Copied" after putting @text on the clipboard.
+ * An error is logged when @widget is in no main window. */
+void            refract_window_toast_for               (GtkWidget          *widget,
+                                                        const char         *text);
+void            refract_window_error_for               (GtkWidget          *widget,
+                                                        const GError       *error);
+void            refract_window_copy_for                (GtkWidget          *widget,
+                                                        const char         *text);
 void            refract_window_show_banner             (RefractWindow      *self,
                                                         const char         *text,
                                                         const char         *button_label,
