@@ -13,6 +13,9 @@
 #include <glib/gi18n.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -98,6 +101,31 @@ stdin_ready (int          fd,
   return G_SOURCE_CONTINUE;
 }
 
+/* The devices libvirt opens a console on: the first <console>, else the
+ * first <serial>. Without one, libvirt only says "cannot find character
+ * device <null>". -1 when the XML can't be read. */
+static int
+count_console_devices (virDomainPtr dom)
+{
+  g_autofree char *xml = virDomainGetXMLDesc (dom, 0);
+  xmlDocPtr doc = xml ? xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
+                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+                      : NULL;
+  xmlXPathContextPtr ctx = doc ? xmlXPathNewContext (doc) : NULL;
+  xmlXPathObjectPtr result = NULL;
+  int count = -1;
+
+  if (ctx != NULL)
+    result = xmlXPathEvalExpression ((const xmlChar *) "count(/domain/devices/console"
+                                     " | /domain/devices/serial)", ctx);
+  if (result != NULL && result->type == XPATH_NUMBER)
+    count = (int) result->floatval;
+  xmlXPathFreeObject (result);
+  xmlXPathFreeContext (ctx);
+  xmlFreeDoc (doc);
+  return count;
+}
+
 static int
 console_attach (virDomainPtr dom,
                 const char  *name)
@@ -162,6 +190,13 @@ _refract_cli_console (RefractConnection *connection,
       virDomainFree (dom);
       return 1;
     }
+  if (count_console_devices (dom) == 0)
+    {
+      g_printerr (_("“%s” has no serial console.\n"), refract_machine_get_name (machine));
+      g_printerr ("%s\n", _("Add a serial port to its hardware (<serial type='pty'/>) to use one."));
+      virDomainFree (dom);
+      return 1;
+    }
   ret = console_attach (dom, refract_machine_get_name (machine));
   virDomainFree (dom);
   return ret;
@@ -187,6 +222,15 @@ _refract_cli_restart (RefractConnection *connection,
   if (config == NULL)
     {
       _refract_cli_print_error (error);
+      return 1;
+    }
+  /* a machine without NETJACK (the defaults come back) must not restart
+   * the user's PipeWire */
+  if (!config->enabled)
+    {
+      g_printerr (_("NETJACK is not set up for “%s”: there is no bridge to restart.\n"),
+                  refract_machine_get_name (machine));
+      g_printerr ("%s\n", _("Turn it on in the machine's NETJACK settings in Refract."));
       return 1;
     }
   refract_netjack_restart_async (config, NULL, _refract_cli_store_result, &restarted);

@@ -132,14 +132,18 @@ set_manager (RefractNetjackStatus *status,
 
 /* ---- /proc/net/udp ----------------------------------------------------------------- */
 
+/* Adds the socket inode of every line of @file whose local port is @port to
+ * @inodes (when not NULL). */
 static RefractTristate
 udp_file_has_port (const char *root,
                    const char *file,
-                   guint       port)
+                   guint       port,
+                   GArray     *inodes)
 {
   g_autofree char *path = g_build_filename (root, "proc/net", file, NULL);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
+  RefractTristate found = REFRACT_TRISTATE_NO;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return REFRACT_TRISTATE_UNKNOWN;
@@ -148,33 +152,130 @@ udp_file_has_port (const char *root,
     {
       g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
       const char *local = NULL;
+      const char *inode = NULL;
       const char *colon;
       guint n = 0;
 
-      /* "sl local_address rem_address …": the second non-empty field */
-      for (guint f = 0; fields[f] != NULL && local == NULL; f++)
-        if (*fields[f] != '\0' && ++n == 2)
-          local = fields[f];
+      /* "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout
+       * inode …": the second and the tenth non-empty fields */
+      for (guint f = 0; fields[f] != NULL && inode == NULL; f++)
+        if (*fields[f] != '\0')
+          {
+            n++;
+            if (n == 2)
+              local = fields[f];
+            else if (n == 10)
+              inode = fields[f];
+          }
       if (local == NULL || (colon = strrchr (local, ':')) == NULL)
         continue;
-      if (g_ascii_strtoull (colon + 1, NULL, 16) == port)
-        return REFRACT_TRISTATE_YES;
+      if (g_ascii_strtoull (colon + 1, NULL, 16) != port)
+        continue;
+      found = REFRACT_TRISTATE_YES;
+      if (inodes != NULL && inode != NULL)
+        {
+          guint64 number = g_ascii_strtoull (inode, NULL, 10);
+
+          if (number != 0)
+            g_array_append_val (inodes, number);
+        }
     }
-  return REFRACT_TRISTATE_NO;
+  return found;
 }
 
-RefractTristate
-refract_netjack_probe_udp_bound (const char *root,
-                                 guint       port)
+static RefractTristate
+udp_bound (const char *root,
+           guint       port,
+           GArray     *inodes)
 {
-  RefractTristate v4 = udp_file_has_port (root, "udp", port);
-  RefractTristate v6 = udp_file_has_port (root, "udp6", port);
+  RefractTristate v4 = udp_file_has_port (root, "udp", port, inodes);
+  RefractTristate v6 = udp_file_has_port (root, "udp6", port, inodes);
 
   if (v4 == REFRACT_TRISTATE_YES || v6 == REFRACT_TRISTATE_YES)
     return REFRACT_TRISTATE_YES;
   if (v4 == REFRACT_TRISTATE_NO || v6 == REFRACT_TRISTATE_NO)
     return REFRACT_TRISTATE_NO;
   return REFRACT_TRISTATE_UNKNOWN;
+}
+
+RefractTristate
+refract_netjack_probe_udp_bound (const char *root,
+                                 guint       port)
+{
+  return udp_bound (root, port, NULL);
+}
+
+static gboolean
+has_socket (const char   *fd_dir,
+            const GArray *inodes)
+{
+  g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
+  const char *name;
+
+  /* another user's process: not ours to look into */
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fd_dir, name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+      guint64 inode;
+
+      if (target == NULL || !g_str_has_prefix (target, "socket:["))
+        continue;
+      inode = g_ascii_strtoull (target + strlen ("socket:["), NULL, 10);
+      for (guint i = 0; i < inodes->len; i++)
+        if (g_array_index (inodes, guint64, i) == inode)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* The name of the process holding one of the sockets @inodes, from
+ * @root/proc/PID/fd (only processes we may look into); NULL when none is
+ * found. The jack2 netmanager has no ports of its own until a follower
+ * joins, so its jackd holding the port is how it shows. */
+static char *
+port_owner (const char   *root,
+            const GArray *inodes,
+            int          *pid)
+{
+  g_autofree char *proc = g_build_filename (root, "proc", NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (inodes->len == 0 || (dir = g_dir_open (proc, 0, NULL)) == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *fd_dir = NULL;
+      g_autofree char *comm_path = NULL;
+      g_autofree char *comm = NULL;
+      guint64 number;
+
+      if (!g_ascii_string_to_unsigned (name, 10, 1, G_MAXINT, &number, NULL))
+        continue;
+      fd_dir = g_build_filename (proc, name, "fd", NULL);
+      if (!has_socket (fd_dir, inodes))
+        continue;
+      comm_path = g_build_filename (proc, name, "comm", NULL);
+      if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
+        continue;
+      *pid = (int) number;
+      return g_strdup (g_strstrip (comm));
+    }
+  return NULL;
+}
+
+/* "jack2", "PipeWire" or NULL: which NETJACK2 manager a process is */
+static const char *
+owner_kind (const char *comm)
+{
+  if (g_strcmp0 (comm, "jackd") == 0 || g_strcmp0 (comm, "jackdbus") == 0)
+    return "jack2";
+  if (g_strcmp0 (comm, "pipewire") == 0)
+    return "PipeWire";
+  return NULL;
 }
 
 /* ---- pw-dump ------------------------------------------------------------------------ */
@@ -336,7 +437,12 @@ refract_netjack_probe_run (RefractNetjackProbe        *self,
   RefractNetjackStatus *status = refract_netjack_status_new ();
   guint port = config ? config->port : REFRACT_NETJACK_DEFAULT_PORT;
   gboolean jack2 = config && config->backend == REFRACT_NETJACK_BACKEND_JACK2;
+  g_autoptr(GArray) inodes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autofree char *owner = NULL;
+  g_autofree char *bound = NULL;
+  const char *kind = NULL;
   gboolean jack_told;
+  int pid = 0;
 
   g_return_val_if_fail (REFRACT_IS_NETJACK_PROBE (self), status);
 
@@ -344,12 +450,27 @@ refract_netjack_probe_run (RefractNetjackProbe        *self,
     probe_tool ((const char * const *) self->pw_dump, "pw-dump", refract_netjack_parse_pw_dump, status);
   jack_told = probe_tool ((const char * const *) self->jack_lsp, "jack_lsp",
                           refract_netjack_parse_jack_lsp, status);
-  /* jack_lsp ran and listed no netmanager: there is none */
-  if (jack2 && status->manager == REFRACT_TRISTATE_UNKNOWN && jack_told)
+  status->port_bound = udp_bound (self->root, port, inodes);
+  if (status->port_bound == REFRACT_TRISTATE_YES)
+    owner = port_owner (self->root, inodes, &pid);
+  if (owner != NULL)
+    {
+      kind = owner_kind (owner);
+      /* Translators: "bound by jackd (process 1234)" */
+      bound = g_strdup_printf (_("bound by %s (process %d)"), owner, pid);
+    }
+  /* a manager that no follower has joined yet has no ports or nodes to
+   * list, but holds the port */
+  if (kind != NULL && status->manager != REFRACT_TRISTATE_YES)
+    set_manager (status, kind);
+  /* jack_lsp ran and listed no netmanager's follower, and the port is free
+   * or held by something that is no manager: there is none */
+  if (jack2 && status->manager == REFRACT_TRISTATE_UNKNOWN && jack_told &&
+      (status->port_bound == REFRACT_TRISTATE_NO || (owner != NULL && kind == NULL)))
     status->manager = REFRACT_TRISTATE_NO;
-  status->port_bound = refract_netjack_probe_udp_bound (self->root, port);
   checked (status, g_strdup_printf (_("UDP port %u (/proc/net/udp): %s"), port,
-                                    status->port_bound == REFRACT_TRISTATE_YES ? _("bound")
+                                    bound ? bound
+                                    : status->port_bound == REFRACT_TRISTATE_YES ? _("bound")
                                     : status->port_bound == REFRACT_TRISTATE_NO ? _("not bound")
                                     : _("unknown")));
   return status;
@@ -411,8 +532,12 @@ restart_done (GObject      *source,
     }
   if (!g_subprocess_get_successful (process))
     {
+      g_autofree char *how = g_subprocess_get_if_exited (process)
+                             ? g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (process))
+                             : g_strdup_printf (_("signal %d"), g_subprocess_get_term_sig (process));
+      /* Translators: "The NETJACK restart command failed (exit status 1): <its output>" */
       GError *failed = g_error_new (REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED,
-                                    _("The NETJACK restart command failed: %s"),
+                                    _("The NETJACK restart command failed (%s): %s"), how,
                                     out && *out ? g_strstrip (out) : _("no output"));
 
       refract_error_set_remedy (failed, _("Check the restart command or unit in the machine's NETJACK settings."));
@@ -457,12 +582,22 @@ refract_netjack_restart_async (const RefractNetjackConfig *config,
 
   g_return_if_fail (config != NULL);
   g_task_set_source_tag (task, refract_netjack_restart_async);
-  if ((argv = restart_argv (config, &error)) == NULL ||
-      (process = g_subprocess_newv ((const char * const *) argv,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                                    &error)) == NULL)
+  if ((argv = restart_argv (config, &error)) == NULL)
     {
       g_task_return_error (task, error);
+      return;
+    }
+  process = g_subprocess_newv ((const char * const *) argv,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
+  if (process == NULL)
+    {
+      /* "Failed to execute child process …" alone does not say which */
+      GError *failed = g_error_new (REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_FAILED,
+                                    _("Could not run the NETJACK restart command: %s"), error->message);
+
+      g_error_free (error);
+      refract_error_set_remedy (failed, _("Check the restart command or unit in the machine's NETJACK settings."));
+      g_task_return_error (task, failed);
       return;
     }
   g_subprocess_communicate_utf8_async (process, NULL, cancellable, restart_done, g_steal_pointer (&task));

@@ -2,8 +2,11 @@
  *
  * Each source is optional: PipeWire's nodes and modules through pw-dump,
  * jack2's ports through jack_lsp, the UDP port through /proc/net/udp{,6}
- * below a root directory. A tool that is missing or fails leaves its answer
- * unknown; it never fails the probe.
+ * below a root directory, and the process holding it through
+ * /proc/PID/fd (of the processes we may look into): a jack2 netmanager no
+ * follower has joined yet has no ports, and is known by its jackd holding
+ * the port. A tool that is missing or fails leaves its answer unknown; it
+ * never fails the probe.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,0 +1,740 @@
+/* test-dsp-cli.c: `refract-dsp console` and `netjack-restart` against a
+ * private libvirtd + QEMU, and the NETJACK probe against a real jack2
+ *
+ * The real refract-dsp binary runs on a pseudo-terminal, as a person would
+ * run it: `console NAME` on a disk-less guest whose SeaBIOS writes to its
+ * serial port (started paused, so that nothing is printed before the
+ * console is attached) shows SeaBIOS' text, takes Esc to the guest (the
+ * boot menu opens), leaves on Ctrl+] with exit status 0 and gives the
+ * terminal back as it found it; a machine that does not exist, is not
+ * running or has no console is an error that says so, with exit status 1.
+ *
+ * `netjack-restart NAME` runs the restart command stored in the machine's
+ * NETJACK settings (the domain's metadata), a script that leaves a marker file
+ * and prints; its output, the exit status and the probe's lines after it
+ * are checked, as are a failing command and a machine without NETJACK.
+ *
+ * Then a real jack2: jackd with the dummy driver in a private network
+ * namespace ("the host", with a multicast route on a veth), its netmanager
+ * loaded by the machine's restart command, and a follower (jackd -d net) in
+ * a second namespace ("the guest") at the other end of the veth. The probe
+ * must see the manager, the bound UDP port and the follower. Needs root
+ * (network namespaces) and jackd2; without them the test fails, it does not
+ * skip.
+ *
+ * If the harness cannot start, the test fails: a skipped integration test
+ * hides a broken CI host.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _GNU_SOURCE /* setns, posix_openpt */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "refract-netjack-config.h"
+#include "refract-test-harness.h"
+
+#define SERIAL_NAME    "refract-cli-serial"
+#define NO_SERIAL_NAME "refract-cli-no-serial"
+#define NETJACK_NAME   "refract-cli-netjack"
+/* seconds; generous for ASan and TCG */
+#define TEXT_SECS      60
+#define EXIT_SECS      30
+
+static RthHarness harness;
+static gboolean harness_started;
+
+static RthHarness *
+get_harness (void)
+{
+  if (!harness_started)
+    {
+      rth_setup (&harness, HARNESS_DIR);
+      harness.connection = rt_open (harness.uri);
+      harness_started = TRUE;
+    }
+  return &harness;
+}
+
+static void
+assert_contains (const char *haystack, const char *needle)
+{
+  if (haystack == NULL || strstr (haystack, needle) == NULL)
+    g_error ("“%s” is not in:\n%s", needle, haystack ? haystack : "(nothing)");
+}
+
+/* ---- machines --------------------------------------------------------------- */
+
+static RefractMachine *
+find_or_define (RthHarness *h, const char *name, gboolean serial)
+{
+  /* the boot menu waits long enough for the test to press Esc */
+  const RthDomain domain = {
+    .name = name,
+    .memory_mib = 128,
+    .os = serial ? "<bootmenu enable='yes' timeout='30000'/><bios useserial='yes'/>" : NULL,
+    .devices = serial ? "<serial type='pty'/><console type='pty'/>" : NULL,
+  };
+  RefractMachine *machine = refract_machine_list_find_by_name (refract_connection_get_machines (h->connection),
+                                                               name);
+
+  return machine ? g_object_ref (machine) : rth_define_machine (h, &domain);
+}
+
+static void
+run_expecting (RefractMachine *machine, RefractMachineAction action, RefractMachineState state)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rt_run (machine, action, &error))
+    g_error ("action %d on %s: %s", action, refract_machine_get_name (machine), error->message);
+  rt_wait_state (machine, state, 60);
+}
+
+/* Started paused, so that SeaBIOS has printed nothing yet */
+static void
+start_paused (RthHarness *h, RefractMachine *machine)
+{
+  virConnectPtr conn = _refract_connection_ref_handle (h->connection);
+  virDomainPtr dom = virDomainLookupByName (conn, refract_machine_get_name (machine));
+
+  g_assert_nonnull (dom);
+  if (virDomainCreateWithFlags (dom, VIR_DOMAIN_START_PAUSED) < 0)
+    g_error ("start %s paused: %s", refract_machine_get_name (machine), virGetLastErrorMessage ());
+  virDomainFree (dom);
+  virConnectClose (conn);
+  rt_wait_state (machine, REFRACT_MACHINE_STATE_PAUSED, 60);
+}
+
+/* ---- refract-dsp on a pseudo-terminal ----------------------------------------- */
+
+typedef struct
+{
+  int            master;
+  int            slave;        /* kept open: its settings are read after the child exits */
+  GPid           pid;
+  GString       *screen;       /* everything the terminal received */
+  struct termios cooked;       /* the settings before the command ran */
+} Term;
+
+static void
+term_child_setup (gpointer data)
+{
+  /* a session of its own with the terminal as its controlling terminal */
+  setsid ();
+  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+}
+
+static char **
+dsp_argv (RthHarness *h, const char *const *args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, g_strdup (REFRACT_DSP_PATH));
+  g_ptr_array_add (argv, g_strdup ("--connect"));
+  g_ptr_array_add (argv, g_strdup (h->uri));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  return (char **) g_ptr_array_free (argv, FALSE);
+}
+
+static void
+term_start (Term *t, RthHarness *h, const char *const *args)
+{
+  g_auto(GStrv) argv = dsp_argv (h, args);
+  g_autofree char *command = g_strjoinv (" ", argv);
+  g_autoptr(GError) error = NULL;
+  struct winsize size = { .ws_row = 25, .ws_col = 80 };
+
+  t->master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (t->master, >=, 0);
+  g_assert_cmpint (grantpt (t->master), ==, 0);
+  g_assert_cmpint (unlockpt (t->master), ==, 0);
+  t->slave = open (ptsname (t->master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (t->slave, >=, 0);
+  g_assert_cmpint (ioctl (t->slave, TIOCSWINSZ, &size), ==, 0);
+  g_assert_cmpint (tcgetattr (t->slave, &t->cooked), ==, 0);
+  /* a new terminal is cooked: lines, echo */
+  g_assert_true (t->cooked.c_lflag & ICANON);
+  g_assert_true (t->cooked.c_lflag & ECHO);
+  t->screen = g_string_new (NULL);
+
+  g_test_message ("on a terminal: %s", command);
+  if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD, term_child_setup, NULL,
+                                         t->slave, t->slave, t->slave, NULL, NULL, 0,
+                                         &t->pid, NULL, NULL, NULL, &error))
+    g_error ("%s: %s", REFRACT_DSP_PATH, error->message);
+}
+
+/* Reads what the terminal got for up to @ms milliseconds */
+static void
+term_read (Term *t, int ms)
+{
+  struct pollfd fd = { .fd = t->master, .events = POLLIN };
+  char buffer[4096];
+
+  if (poll (&fd, 1, ms) > 0 && (fd.revents & POLLIN))
+    {
+      ssize_t got = read (t->master, buffer, sizeof buffer);
+
+      if (got > 0)
+        g_string_append_len (t->screen, buffer, got);
+    }
+}
+
+static void
+term_dump (Term *t, const char *why)
+{
+  g_autofree char *shown = g_strescape (t->screen->str, "\n");
+
+  g_test_message ("%s; the terminal got:\n%s", why, shown);
+}
+
+static gboolean
+term_shows (Term *t, const char *needle)
+{
+  return strstr (t->screen->str, needle) != NULL;
+}
+
+static void
+term_wait_text (Term *t, const char *needle, double seconds, const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!term_shows (t, needle))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          term_dump (t, what);
+          g_error ("%s: “%s” did not arrive on the terminal within %.0f s", what, needle, seconds);
+        }
+      term_read (t, 100);
+    }
+}
+
+static void
+term_type (Term *t, const char *bytes, gsize n)
+{
+  g_assert_cmpint (write (t->master, bytes, n), ==, (gssize) n);
+}
+
+static gboolean
+term_is_raw (Term *t)
+{
+  struct termios now;
+
+  g_assert_cmpint (tcgetattr (t->slave, &now), ==, 0);
+  return !(now.c_lflag & (ICANON | ECHO | ISIG));
+}
+
+/* Keys go to the guest as typed: the terminal turns raw once attached (what
+ * is typed before then, while it is still cooked, is dropped) */
+static void
+term_wait_raw (Term *t)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!term_is_raw (t))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          term_dump (t, "still cooked");
+          g_error ("the terminal did not turn raw within 10 s of the console's greeting");
+        }
+      term_read (t, 20);
+    }
+}
+
+/* The child's exit status, reading the terminal until it ends */
+static int
+term_wait_exit (Term *t, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  int status = 0;
+  pid_t done;
+
+  while ((done = waitpid (t->pid, &status, WNOHANG)) == 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          term_dump (t, "refract-dsp did not end");
+          kill (t->pid, SIGKILL);
+          waitpid (t->pid, NULL, 0);
+          g_error ("refract-dsp did not end within %.0f s", seconds);
+        }
+      term_read (t, 50);
+    }
+  g_assert_cmpint (done, ==, t->pid);
+  g_spawn_close_pid (t->pid);
+  t->pid = 0;
+  /* what it wrote last */
+  for (guint i = 0; i < 5; i++)
+    term_read (t, 20);
+  if (!WIFEXITED (status))
+    {
+      term_dump (t, "refract-dsp died");
+      g_error ("refract-dsp died: wait status %d", status);
+    }
+  return WEXITSTATUS (status);
+}
+
+/* The terminal is as the command found it: cooked, echoing, same flags */
+static void
+term_assert_restored (Term *t)
+{
+  struct termios after;
+
+  g_assert_cmpint (tcgetattr (t->slave, &after), ==, 0);
+  g_assert_cmphex (after.c_lflag, ==, t->cooked.c_lflag);
+  g_assert_cmphex (after.c_iflag, ==, t->cooked.c_iflag);
+  g_assert_cmphex (after.c_oflag, ==, t->cooked.c_oflag);
+  g_assert_cmphex (after.c_cflag, ==, t->cooked.c_cflag);
+  g_assert_cmpint (after.c_cc[VMIN], ==, t->cooked.c_cc[VMIN]);
+  g_assert_cmpint (after.c_cc[VTIME], ==, t->cooked.c_cc[VTIME]);
+}
+
+static void
+term_close (Term *t)
+{
+  g_assert_cmpint (t->pid, ==, 0);
+  close (t->master);
+  close (t->slave);
+  g_string_free (t->screen, TRUE);
+}
+
+/* Runs refract-dsp @args on a terminal to its end: its exit status, and the
+ * terminal's text in @screen */
+static int
+term_run (RthHarness *h, const char *const *args, char **screen)
+{
+  Term t = { 0 };
+  int status;
+
+  term_start (&t, h, args);
+  status = term_wait_exit (&t, EXIT_SECS);
+  term_assert_restored (&t);
+  *screen = g_strdup (t.screen->str);
+  term_close (&t);
+  return status;
+}
+
+/* ---- refract-dsp with pipes ------------------------------------------------------ */
+
+typedef struct
+{
+  int   netns;      /* a network namespace to run in, or -1 */
+  char *jack_server;/* JACK_DEFAULT_SERVER, or NULL */
+} Place;
+
+static void
+place_child_setup (gpointer data)
+{
+  const Place *place = data;
+
+  /* die with the test; join its network namespace */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (place != NULL && place->netns >= 0 && setns (place->netns, CLONE_NEWNET) != 0)
+    _exit (126);
+}
+
+static char **
+place_envp (const Place *place)
+{
+  char **envp = g_get_environ ();
+
+  envp = g_environ_setenv (envp, "JACK_NO_AUDIO_RESERVATION", "1", TRUE);
+  envp = g_environ_setenv (envp, "JACK_NO_START_SERVER", "1", TRUE);
+  if (place != NULL && place->jack_server != NULL)
+    envp = g_environ_setenv (envp, "JACK_DEFAULT_SERVER", place->jack_server, TRUE);
+  return envp;
+}
+
+/* refract-dsp @args (in @place when not NULL): its exit status, stdout, stderr */
+static int
+dsp_run (RthHarness *h, const Place *place, const char *const *args, char **out, char **err)
+{
+  g_auto(GStrv) argv = dsp_argv (h, args);
+  g_auto(GStrv) envp = place_envp (place);
+  g_autofree char *command = g_strjoinv (" ", argv);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, place_child_setup, (gpointer) place,
+                     out, err, &status, &error))
+    g_error ("%s: %s", REFRACT_DSP_PATH, error->message);
+  g_test_message ("%s\n(wait status %d)\n--- stdout:\n%s--- stderr:\n%s", command, status, *out, *err);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+/* ---- 1. console ----------------------------------------------------------------- */
+
+static void
+test_console (void)
+{
+  RthHarness *h = get_harness ();
+  g_autoptr(RefractMachine) machine = find_or_define (h, SERIAL_NAME, TRUE);
+  const char *args[] = { "console", SERIAL_NAME, NULL };
+  g_autofree char *connected = g_strdup_printf ("Connected to the console of “%s”. Press Ctrl+] to leave.",
+                                                SERIAL_NAME);
+  gint64 deadline;
+  Term t = { 0 };
+  int status;
+
+  rth_step (h, "console: starting the machine paused");
+  start_paused (h, machine);
+
+  term_start (&t, h, args);
+  term_wait_text (&t, connected, EXIT_SECS, "the console's greeting");
+  term_wait_raw (&t);
+
+  rth_step (h, "console: attached; resuming the machine");
+  run_expecting (machine, REFRACT_MACHINE_ACTION_RESUME, REFRACT_MACHINE_STATE_RUNNING);
+  term_wait_text (&t, "SeaBIOS", TEXT_SECS, "SeaBIOS' banner");
+  term_wait_text (&t, "Press ESC for boot menu", TEXT_SECS, "SeaBIOS' boot menu prompt");
+  rth_step (h, "console: SeaBIOS is on the terminal; pressing Esc");
+
+  /* SeaBIOS reads the key only while it waits; press until the menu shows */
+  deadline = g_get_monotonic_time () + TEXT_SECS * G_USEC_PER_SEC;
+  while (!term_shows (&t, "Select boot device"))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          term_dump (&t, "no boot menu");
+          g_error ("Esc typed on the terminal did not open SeaBIOS' boot menu");
+        }
+      term_type (&t, "\033", 1);
+      for (guint i = 0; i < 3; i++)
+        term_read (&t, 100);
+    }
+  rth_step (h, "console: the boot menu is open; pressing Ctrl+]");
+
+  /* Ctrl+] leaves: exit status 0 and the terminal as it was */
+  term_type (&t, "\035", 1);
+  status = term_wait_exit (&t, EXIT_SECS);
+  if (status != 0)
+    term_dump (&t, "Ctrl+] did not leave with exit status 0");
+  g_assert_cmpint (status, ==, 0);
+  term_assert_restored (&t);
+  term_close (&t);
+  /* the machine runs on: leaving the console is not switching it off */
+  g_assert_cmpint (refract_machine_get_state (machine), ==, REFRACT_MACHINE_STATE_RUNNING);
+
+  /* attaching again while it runs: its boot menu is still there to be drawn,
+   * Enter picks an entry, and Ctrl+] in the middle of typed text leaves */
+  rth_step (h, "console: attaching again");
+  term_start (&t, h, args);
+  term_wait_text (&t, connected, EXIT_SECS, "the console's greeting, again");
+  term_wait_raw (&t);
+  term_type (&t, "x\035y", 3);
+  status = term_wait_exit (&t, EXIT_SECS);
+  g_assert_cmpint (status, ==, 0);
+  term_assert_restored (&t);
+  term_close (&t);
+
+  run_expecting (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+}
+
+static void
+test_console_errors (void)
+{
+  RthHarness *h = get_harness ();
+  g_autoptr(RefractMachine) serial = find_or_define (h, SERIAL_NAME, TRUE);
+  g_autoptr(RefractMachine) plain = find_or_define (h, NO_SERIAL_NAME, FALSE);
+  g_autofree char *screen = NULL;
+  g_autofree char *expected = NULL;
+  int status;
+
+  /* no such machine */
+  rth_step (h, "console: a machine that does not exist");
+  {
+    const char *args[] = { "console", "refract-cli-nonexistent", NULL };
+
+    status = term_run (h, args, &screen);
+    g_test_message ("exit %d:\n%s", status, screen);
+    g_assert_cmpint (status, ==, 1);
+    expected = g_strdup_printf ("There is no machine called “refract-cli-nonexistent” on %s.", h->uri);
+    assert_contains (screen, expected);
+    g_assert_null (strstr (screen, "Connected to the console"));
+    g_clear_pointer (&screen, g_free);
+    g_clear_pointer (&expected, g_free);
+  }
+
+  /* a machine that is switched off */
+  rth_step (h, "console: a machine that is switched off");
+  g_assert_cmpint (refract_machine_get_state (serial), ==, REFRACT_MACHINE_STATE_SHUTOFF);
+  {
+    const char *args[] = { "console", SERIAL_NAME, NULL };
+
+    status = term_run (h, args, &screen);
+    g_test_message ("exit %d:\n%s", status, screen);
+    g_assert_cmpint (status, ==, 1);
+    assert_contains (screen, "“" SERIAL_NAME "” is not running; start it first.");
+    g_assert_null (strstr (screen, "Connected to the console"));
+    g_clear_pointer (&screen, g_free);
+  }
+
+  /* a running machine without a serial port or console */
+  rth_step (h, "console: a running machine without a console");
+  run_expecting (plain, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+  {
+    const char *args[] = { "console", NO_SERIAL_NAME, NULL };
+
+    status = term_run (h, args, &screen);
+    g_test_message ("exit %d:\n%s", status, screen);
+    g_assert_cmpint (status, ==, 1);
+    assert_contains (screen, "“" NO_SERIAL_NAME "” has no serial console");
+    g_assert_null (strstr (screen, "Connected to the console"));
+    g_clear_pointer (&screen, g_free);
+  }
+  run_expecting (plain, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+
+  /* wrong use: exit status 2 and the usage */
+  {
+    const char *args[] = { "console", NULL };
+
+    status = term_run (h, args, &screen);
+    g_assert_cmpint (status, ==, 2);
+    assert_contains (screen, "console NAME");
+  }
+}
+
+/* ---- 2. netjack-restart ------------------------------------------------------------ */
+
+/* The machine's NETJACK settings in its metadata, as libvirt takes them
+ * (virsh metadata --key refract --uri … --set): the element without its
+ * namespace, which libvirt adds. Read back through the model's loader, as
+ * refract-dsp reads them. */
+static void
+save_netjack (RefractMachine *machine, const RefractNetjackConfig *config)
+{
+  const char *declared = "<" REFRACT_XMLNS_PREFIX ":netjack xmlns:" REFRACT_XMLNS_PREFIX "=\"" REFRACT_XMLNS_URI "\"";
+  g_autofree char *xml = refract_netjack_config_to_xml (config);
+  g_autofree char *element = NULL;
+  virDomainPtr dom = _refract_machine_ref_domain (machine);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RefractNetjackConfig) loaded = NULL;
+
+  g_assert_true (g_str_has_prefix (xml, declared));
+  element = g_strconcat ("<netjack", xml + strlen (declared), NULL);
+  g_assert_nonnull (dom);
+  if (virDomainSetMetadata (dom, VIR_DOMAIN_METADATA_ELEMENT, element, REFRACT_XMLNS_PREFIX,
+                            REFRACT_XMLNS_URI, VIR_DOMAIN_AFFECT_CONFIG) < 0)
+    g_error ("virDomainSetMetadata %s: %s", element, virGetLastErrorMessage ());
+  virDomainFree (dom);
+
+  refract_netjack_config_load_async (machine, NULL, rt_store_result, &result);
+  rt_wait_until (result != NULL, 30, "the NETJACK settings");
+  loaded = refract_netjack_config_load_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded->enabled);
+  g_assert_cmpint (loaded->backend, ==, config->backend);
+  g_assert_cmpuint (loaded->port, ==, config->port);
+  g_assert_cmpstr (loaded->restart_command, ==, config->restart_command);
+}
+
+static char *
+write_script (const char *dir, const char *name, const char *body)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *text = g_strconcat ("#!/bin/sh\n", body, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+  return path;
+}
+
+/* A UDP port bound by this process, on all addresses */
+static int
+bind_udp (guint *port)
+{
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in address = { .sin_family = AF_INET };
+  socklen_t length = sizeof address;
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &address, &length), ==, 0);
+  *port = ntohs (address.sin_port);
+  return fd;
+}
+
+static void
+test_netjack_restart (void)
+{
+  RthHarness *h = get_harness ();
+  g_autoptr(RefractMachine) machine = find_or_define (h, NETJACK_NAME, FALSE);
+  g_autoptr(RefractMachine) plain = find_or_define (h, NO_SERIAL_NAME, FALSE);
+  g_autoptr(RefractNetjackConfig) config = refract_netjack_config_new ();
+  g_autoptr(GError) error = NULL;
+  /* a directory with a space, as a user's may have */
+  g_autofree char *tmp = g_dir_make_tmp ("refract-cli-XXXXXX", &error);
+  g_autofree char *dir = g_build_filename (tmp, "restart scripts", NULL);
+  g_autofree char *marker = g_build_filename (tmp, "restarted", NULL);
+  g_autofree char *script = NULL;
+  g_autofree char *failing = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *contents = NULL;
+  const char *args[] = { "netjack-restart", NETJACK_NAME, NULL };
+  guint port = 0;
+  int socket_fd;
+  int status;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  script = write_script (dir, "restart.sh",
+                         "# a stand-in for jack_load netmanager: a marker and some output\n"
+                         "printf '%s|%s\\n' \"$1\" \"$2\" >> \"$REFRACT_MARKER\"\n"
+                         "echo \"netmanager reloaded on $2\"\n"
+                         "echo 'a warning on stderr' >&2\n");
+  failing = write_script (dir, "fail.sh",
+                          "echo 'Cannot connect to server socket'\n"
+                          "echo 'jack server is not running' >&2\n"
+                          "exit 3\n");
+  g_setenv ("REFRACT_MARKER", marker, TRUE);
+
+  /* ---- a machine without NETJACK: refused, nothing run */
+  rth_step (h, "netjack-restart: a machine without NETJACK settings");
+  {
+    const char *plain_args[] = { "netjack-restart", NO_SERIAL_NAME, NULL };
+
+    status = dsp_run (h, NULL, plain_args, &out, &err);
+    g_assert_cmpint (status, ==, 1);
+    assert_contains (err, "NETJACK is not set up for “" NO_SERIAL_NAME "”");
+    g_assert_cmpstr (out, ==, "");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* ---- a command that works; the probe checks a port this test holds */
+  rth_step (h, "netjack-restart: a command that works");
+  socket_fd = bind_udp (&port);
+  config->enabled = TRUE;
+  config->backend = REFRACT_NETJACK_BACKEND_JACK2;
+  config->port = port;
+  config->restart_command = g_strdup_printf ("'%s' --port %u", script, port);
+  save_netjack (machine, config);
+
+  status = dsp_run (h, NULL, args, &out, &err);
+  g_assert_cmpint (status, ==, 0);
+  /* the command's output, stdout and stderr, then what the probe found */
+  line = g_strdup_printf ("netmanager reloaded on %u\n", port);
+  assert_contains (out, line);
+  assert_contains (out, "a warning on stderr\n");
+  assert_contains (out, "The NETJACK bridge was restarted.\n");
+  g_assert_true (strstr (out, line) < strstr (out, "The NETJACK bridge was restarted."));
+  g_clear_pointer (&line, g_free);
+  /* this process holds the port; its name is the test's */
+  line = g_strdup_printf ("  UDP port %u (/proc/net/udp): bound by ", port);
+  assert_contains (out, line);
+  g_clear_pointer (&line, g_free);
+  line = g_strdup_printf ("(process %d)\n", (int) getpid ());
+  assert_contains (out, line);
+  g_clear_pointer (&line, g_free);
+  assert_contains (out, "  jack_lsp: ");
+  /* it ran once, with its arguments as written */
+  g_assert_true (g_file_get_contents (marker, &contents, NULL, NULL));
+  line = g_strdup_printf ("--port|%u\n", port);
+  g_assert_cmpstr (contents, ==, line);
+  g_clear_pointer (&line, g_free);
+  g_clear_pointer (&contents, g_free);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* the port let go: the probe says so */
+  close (socket_fd);
+  status = dsp_run (h, NULL, args, &out, &err);
+  g_assert_cmpint (status, ==, 0);
+  line = g_strdup_printf ("  UDP port %u (/proc/net/udp): not bound\n", port);
+  assert_contains (out, line);
+  g_clear_pointer (&line, g_free);
+  g_assert_true (g_file_get_contents (marker, &contents, NULL, NULL));
+  line = g_strdup_printf ("--port|%u\n--port|%u\n", port, port);
+  g_assert_cmpstr (contents, ==, line);
+  g_clear_pointer (&line, g_free);
+  g_clear_pointer (&contents, g_free);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* ---- a command that fails: its output, its status, exit status 1 */
+  rth_step (h, "netjack-restart: a command that fails");
+  g_free (config->restart_command);
+  config->restart_command = g_strdup_printf ("'%s'", failing);
+  save_netjack (machine, config);
+  status = dsp_run (h, NULL, args, &out, &err);
+  g_assert_cmpint (status, ==, 1);
+  assert_contains (err, "The NETJACK restart command failed (exit status 3): ");
+  assert_contains (err, "Cannot connect to server socket");
+  assert_contains (err, "jack server is not running");
+  assert_contains (err, "Check the restart command or unit in the machine's NETJACK settings.");
+  g_assert_null (strstr (out, "was restarted"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* ---- a command that is not there */
+  g_free (config->restart_command);
+  line = g_build_filename (dir, "missing.sh", NULL);
+  config->restart_command = g_strdup_printf ("'%s' --port %u", line, port);
+  save_netjack (machine, config);
+  status = dsp_run (h, NULL, args, &out, &err);
+  g_assert_cmpint (status, ==, 1);
+  assert_contains (err, "Could not run the NETJACK restart command: ");
+  assert_contains (err, line);
+  assert_contains (err, "No such file or directory");
+  assert_contains (err, "Check the restart command or unit in the machine's NETJACK settings.");
+  g_clear_pointer (&line, g_free);
+  g_assert_null (strstr (out, "was restarted"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* the successful command ran twice, the others never touched the marker */
+  g_assert_true (g_file_get_contents (marker, &contents, NULL, NULL));
+  line = g_strdup_printf ("--port|%u\n--port|%u\n", port, port);
+  g_assert_cmpstr (contents, ==, line);
+
+  g_unsetenv ("REFRACT_MARKER");
+  {
+    const char *rm[] = { "rm", "-rf", "--one-file-system", tmp, NULL };
+
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+  }
+}
+
+int
+main (int argc, char *argv[])
+{
+  int ret;
+
+  rt_init (&argc, &argv);
+  g_test_add_func ("/integration/dsp-cli/console", test_console);
+  g_test_add_func ("/integration/dsp-cli/console-errors", test_console_errors);
+  g_test_add_func ("/integration/dsp-cli/netjack-restart", test_netjack_restart);
+  ret = g_test_run ();
+  if (harness_started)
+    rth_teardown (&harness, NULL);
+  return ret;
+}
