@@ -735,6 +735,23 @@ apply_vcpu_pins (const RefractDspFix *fix,
       refract_dsp_config_set_vcpu_pin (config, v, &one);
       cpu = refract_cpu_set_next (&fix->cpus, cpu);
     }
+  /* QEMU's own threads move off the vCPUs' new CPUs when they have CPUs left
+   * to run on; a fix must not make a new problem */
+  for (guint t = 0; t <= refract_dsp_config_get_iothreads (config); t++)
+    {
+      RefractCpuSet pin;
+      gboolean pinned = t == 0 ? refract_dsp_config_get_emulator_pin (config, &pin)
+                               : refract_dsp_config_get_iothread_pin (config, t, &pin);
+      RefractCpuSet rest = pin;
+
+      refract_cpu_set_subtract (&rest, &fix->cpus);
+      if (!pinned || refract_cpu_set_equal (&rest, &pin) || refract_cpu_set_is_empty (&rest))
+        continue;
+      if (t == 0)
+        refract_dsp_config_set_emulator_pin (config, &rest);
+      else
+        refract_dsp_config_set_iothread_pin (config, t, &rest);
+    }
 }
 
 gboolean

@@ -256,12 +256,26 @@ append_uint (GString    *out,
   g_string_append_printf (out, " %s=\"%" G_GINT64_FORMAT "\"", name, value);
 }
 
+static char *build_xml (const RefractNetjackConfig *self, gboolean with_namespace);
+
 char *
 refract_netjack_config_to_xml (const RefractNetjackConfig *self)
 {
-  GString *out = g_string_new ("<" REFRACT_XMLNS_PREFIX ":netjack xmlns:" REFRACT_XMLNS_PREFIX "=\"" REFRACT_XMLNS_URI "\"");
-
   g_return_val_if_fail (self != NULL, NULL);
+  return build_xml (self, TRUE);
+}
+
+/* @with_namespace: the element in Refract's namespace, as it sits in a domain
+ * definition; without, as virDomainSetMetadata() takes it (libvirt puts it in
+ * the namespace itself and refuses an element that already declares it). */
+static char *
+build_xml (const RefractNetjackConfig *self,
+           gboolean                    with_namespace)
+{
+  GString *out = g_string_new (with_namespace ? "<" REFRACT_XMLNS_PREFIX ":netjack xmlns:" REFRACT_XMLNS_PREFIX
+                                                "=\"" REFRACT_XMLNS_URI "\""
+                                              : "<netjack");
+
   append_attr (out, "enabled", self->enabled ? "yes" : "no");
   append_attr (out, "backend", refract_netjack_backend_to_string (self->backend));
   append_attr (out, "address", self->address);
@@ -657,7 +671,7 @@ refract_netjack_config_save_async (const RefractNetjackConfig *self,
   g_task_set_source_tag (task, refract_netjack_config_save_async);
   if ((dom = ref_domain (task, machine)) == NULL)
     return;
-  g_object_set_data_full (G_OBJECT (task), "xml", refract_netjack_config_to_xml (self), g_free);
+  g_object_set_data_full (G_OBJECT (task), "xml", build_xml (self, FALSE), g_free);
   g_task_set_task_data (task, dom, (GDestroyNotify) virDomainFree);
   g_task_run_in_thread (task, save_thread);
 }

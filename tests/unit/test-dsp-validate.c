@@ -109,6 +109,24 @@ test_seed_cpu0 (void)
   cpus = refract_dsp_config_get_vcpu_cpus (config);
   pins = refract_cpu_set_format (&cpus);
   g_assert_cmpstr (pins, ==, "3,7");
+  /* QEMU's threads leave CPU 3 for the vCPU, so the fix makes no new problem */
+  {
+    RefractCpuSet pin;
+    g_autofree char *emulator = NULL;
+    g_autofree char *iothread = NULL;
+    g_autoptr(RefractHostTopology) host = topology ("desktop-4c8t");
+    g_autoptr(GPtrArray) after = refract_dsp_validate (config, host, NULL);
+
+    g_assert_true (refract_dsp_config_get_emulator_pin (config, &pin));
+    emulator = refract_cpu_set_format (&pin);
+    g_assert_true (refract_dsp_config_get_iothread_pin (config, 1, &pin));
+    iothread = refract_cpu_set_format (&pin);
+    g_assert_cmpstr (emulator, ==, "2");
+    g_assert_cmpstr (iothread, ==, "2");
+    g_assert_null (refract_dsp_find (after, "cpu0-isolated"));
+    g_assert_null (refract_dsp_find (after, "emulator-isolated"));
+    g_assert_null (refract_dsp_find (after, "iothread-isolated"));
+  }
   /* and the host has no isolation at all */
   assert_has (findings, "vcpu-not-isolated", REFRACT_DSP_SEVERITY_FAIL);
   assert_has (findings, "not-nohz-full", REFRACT_DSP_SEVERITY_WARN);
