@@ -83,6 +83,10 @@ quit_action (GSimpleAction *action,
   RefractApplication *self = user_data;
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
 
+  /* settings edited and not applied are not lost without asking */
+  for (GList *l = windows; l; l = l->next)
+    if (REFRACT_IS_WINDOW (l->data) && !refract_window_confirm_close (l->data, TRUE))
+      return;
   for (GList *l = g_list_copy (windows); l; l = g_list_delete_link (l, l))
     gtk_window_destroy (l->data);
   g_application_quit (G_APPLICATION (self));

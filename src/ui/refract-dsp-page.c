@@ -14,6 +14,7 @@
 
 #include "refract-dsp-config.h"
 #include "refract-dsp-page.h"
+#include "refract-drafts.h"
 #include "refract-dsp-validate.h"
 #include "refract-host-topology.h"
 #include "refract-window.h"
@@ -83,9 +84,37 @@ struct _RefractDspPage
   GtkLabel            *changes_label;
   GtkWidget           *apply_button;
   GtkWidget           *revert_button;
+
+  gboolean             modified;
 };
 
 G_DEFINE_FINAL_TYPE (RefractDspPage, refract_dsp_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_MODIFIED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Edits not applied when the page goes to another machine: kept until it
+ * comes back to this one (refract-drafts.h). */
+typedef struct
+{
+  RefractDspConfig *config;
+  RefractDspConfig *saved;
+} DspDraft;
+
+static void
+dsp_draft_free (gpointer data)
+{
+  DspDraft *draft = data;
+
+  g_clear_object (&draft->config);
+  g_clear_object (&draft->saved);
+  g_free (draft);
+}
 
 static const guint64 page_sizes[] = { 0, 2048, 1048576 };
 
@@ -681,6 +710,15 @@ update_kernel (RefractDspPage *self)
 }
 
 static void
+set_modified (RefractDspPage *self, gboolean modified)
+{
+  if (self->modified == modified)
+    return;
+  self->modified = modified;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
+}
+
+static void
 update_changes (RefractDspPage *self)
 {
   gboolean modified = refract_dsp_config_get_modified (self->config);
@@ -688,6 +726,7 @@ update_changes (RefractDspPage *self)
   gtk_widget_set_sensitive (self->apply_button, modified);
   gtk_widget_set_sensitive (self->revert_button, modified);
   gtk_label_set_label (self->changes_label, modified ? _("Changes not applied yet") : _("No changes"));
+  set_modified (self, modified);
 }
 
 static void
@@ -926,17 +965,27 @@ apply_clicked (RefractDspPage *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* @saved: the settings as they are on the host, or NULL for a copy of @config */
 static void
-set_config (RefractDspPage *self, RefractDspConfig *config)
+set_config_full (RefractDspPage *self, RefractDspConfig *config, RefractDspConfig *saved)
 {
   if (self->config != NULL)
     g_signal_handlers_disconnect_by_data (self->config, self);
   g_clear_object (&self->saved);
   g_set_object (&self->config, config);
   if (config == NULL)
-    return;
-  self->saved = refract_dsp_config_copy (config);
+    {
+      set_modified (self, FALSE);
+      return;
+    }
+  self->saved = saved != NULL ? g_object_ref (saved) : refract_dsp_config_copy (config);
   g_signal_connect_swapped (config, "changed", G_CALLBACK (config_changed), self);
+}
+
+static void
+set_config (RefractDspPage *self, RefractDspConfig *config)
+{
+  set_config_full (self, config, NULL);
 }
 
 static void
@@ -1049,14 +1098,27 @@ load_others (RefractDspPage *self)
 static void
 load (RefractDspPage *self)
 {
+  DspDraft *draft;
+
   g_assert (self->machine != NULL && self->pending == 0);
 
   gtk_stack_set_visible_child_name (self->stack, "loading");
   gtk_spinner_set_spinning (self->spinner, TRUE);
-  self->pending = 2;
+  self->pending = 1;
   refract_host_topology_load_async (refract_machine_get_connection (self->machine), self->cancellable,
                                     topology_loaded, g_object_ref (self));
-  refract_dsp_config_load_async (self->machine, FALSE, self->cancellable, config_loaded, g_object_ref (self));
+  /* edits left here when the page went to another machine come back as they were */
+  draft = refract_drafts_take (self->machine, "dsp");
+  if (draft != NULL)
+    {
+      set_config_full (self, draft->config, draft->saved);
+      dsp_draft_free (draft);
+    }
+  else
+    {
+      self->pending++;
+      refract_dsp_config_load_async (self->machine, FALSE, self->cancellable, config_loaded, g_object_ref (self));
+    }
   load_others (self);
 }
 
@@ -1094,6 +1156,21 @@ refract_dsp_page_map (GtkWidget *widget)
     load (self);
 }
 
+/* Keeps the edits of the machine the page leaves (refract-drafts.h). */
+static void
+keep_draft (RefractDspPage *self)
+{
+  DspDraft *draft;
+
+  if (self->machine == NULL || !self->loaded || self->config == NULL
+      || !refract_dsp_config_get_modified (self->config))
+    return;
+  draft = g_new0 (DspDraft, 1);
+  draft->config = g_object_ref (self->config);
+  draft->saved = g_object_ref (self->saved);
+  refract_drafts_put (self->machine, "dsp", draft, dsp_draft_free);
+}
+
 void
 refract_dsp_page_set_machine (RefractDspPage *self,
                               RefractMachine *machine)
@@ -1102,6 +1179,7 @@ refract_dsp_page_set_machine (RefractDspPage *self,
 
   if (self->machine == machine)
     return;
+  keep_draft (self);
   reset (self);
   g_set_object (&self->machine, machine);
   gtk_stack_set_visible_child_name (self->stack, "loading");
@@ -1121,6 +1199,39 @@ refract_dsp_page_get_loaded (RefractDspPage *self)
 {
   g_return_val_if_fail (REFRACT_IS_DSP_PAGE (self), FALSE);
   return self->loaded && self->pending == 0;
+}
+
+gboolean
+refract_dsp_page_get_modified (RefractDspPage *self)
+{
+  g_return_val_if_fail (REFRACT_IS_DSP_PAGE (self), FALSE);
+  return self->modified;
+}
+
+void
+refract_dsp_page_discard_changes (RefractDspPage *self)
+{
+  g_return_if_fail (REFRACT_IS_DSP_PAGE (self));
+  if (self->modified)
+    revert_clicked (self);
+}
+
+static void
+refract_dsp_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  RefractDspPage *self = REFRACT_DSP_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODIFIED:
+      g_value_set_boolean (value, self->modified);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -1150,7 +1261,14 @@ refract_dsp_page_class_init (RefractDspPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = refract_dsp_page_dispose;
+  object_class->get_property = refract_dsp_page_get_property;
   widget_class->map = refract_dsp_page_map;
+
+  /* edits that are not applied yet */
+  properties[PROP_MODIFIED] =
+    g_param_spec_boolean ("modified", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/refract-dsp-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RefractDspPage, stack);

@@ -20,5 +20,9 @@ void            refract_dsp_page_set_machine (RefractDspPage *self,
 RefractMachine *refract_dsp_page_get_machine (RefractDspPage *self);
 /* TRUE once the host and the machine's settings are read and shown */
 gboolean        refract_dsp_page_get_loaded  (RefractDspPage *self);
+/* Edits not applied yet (the "modified" property). Going to another machine
+ * keeps them for when the page comes back to this one. */
+gboolean        refract_dsp_page_get_modified    (RefractDspPage *self);
+void            refract_dsp_page_discard_changes (RefractDspPage *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "refract-console-page.h"
+#include "refract-drafts.h"
 #include "refract-dsp-page.h"
 #include "refract-machine-page.h"
 #include "refract-netjack-page.h"
@@ -760,6 +761,37 @@ refract_machine_page_detach_console (RefractMachinePage *self)
 {
   g_return_if_fail (REFRACT_IS_MACHINE_PAGE (self));
   refract_console_page_detach (self->console_page);
+}
+
+/* Settings edited on the DSP or NETJACK tab and not applied yet */
+gboolean
+refract_machine_page_get_modified (RefractMachinePage *self)
+{
+  g_return_val_if_fail (REFRACT_IS_MACHINE_PAGE (self), FALSE);
+  return refract_dsp_page_get_modified (self->dsp_page)
+         || refract_netjack_page_get_modified (self->netjack_page);
+}
+
+void
+refract_machine_page_discard_changes (RefractMachinePage *self)
+{
+  g_return_if_fail (REFRACT_IS_MACHINE_PAGE (self));
+  refract_dsp_page_discard_changes (self->dsp_page);
+  refract_netjack_page_discard_changes (self->netjack_page);
+}
+
+/* Shows the first tab with edits not applied yet, if any. */
+void
+refract_machine_page_show_changes (RefractMachinePage *self)
+{
+  g_return_if_fail (REFRACT_IS_MACHINE_PAGE (self));
+  /* a page that has not been shown again holds its edits as a draft */
+  if (refract_dsp_page_get_modified (self->dsp_page)
+      || (self->machine != NULL && refract_drafts_has (self->machine, "dsp")))
+    adw_view_stack_set_visible_child_name (self->view_stack, "dsp");
+  else if (refract_netjack_page_get_modified (self->netjack_page)
+           || (self->machine != NULL && refract_drafts_has (self->machine, "netjack")))
+    adw_view_stack_set_visible_child_name (self->view_stack, "netjack");
 }
 
 const char *

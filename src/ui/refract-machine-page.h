@@ -20,5 +20,8 @@ void            refract_machine_page_set_machine (RefractMachinePage *self,
 void            refract_machine_page_show_console   (RefractMachinePage *self);
 void            refract_machine_page_detach_console (RefractMachinePage *self);
 const char     *refract_machine_page_get_tab        (RefractMachinePage *self);
+gboolean        refract_machine_page_get_modified   (RefractMachinePage *self);
+void            refract_machine_page_discard_changes (RefractMachinePage *self);
+void            refract_machine_page_show_changes   (RefractMachinePage *self);
 
 G_END_DECLS

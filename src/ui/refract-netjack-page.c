@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "refract-drafts.h"
 #include "refract-dsp-config.h"
 #include "refract-netjack-config.h"
 #include "refract-netjack-page-private.h"
@@ -63,6 +64,7 @@ struct _RefractNetjackPage
   AdwComboRow          *backend_row;
   AdwEntryRow          *address_row;
   AdwEntryRow          *client_row;
+  AdwEntryRow          *restart_command_row;
   AdwComboRow          *rate_row;
   AdwComboRow          *encoding_row;
   GtkWidget            *kbps_row;
@@ -81,9 +83,47 @@ struct _RefractNetjackPage
   GtkLabel             *changes_label;
   GtkWidget            *save_button;
   GtkWidget            *revert_button;
+
+  gboolean              modified;
+  gboolean              restarting;
 };
 
 G_DEFINE_FINAL_TYPE (RefractNetjackPage, refract_netjack_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_MODIFIED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Edits not saved when the page goes to another machine: kept until it comes
+ * back to this one (refract-drafts.h). */
+typedef struct
+{
+  RefractNetjackConfig *config;
+  RefractNetjackConfig *saved;
+} NetjackDraft;
+
+static void
+netjack_draft_free (gpointer data)
+{
+  NetjackDraft *draft = data;
+
+  g_clear_pointer (&draft->config, refract_netjack_config_free);
+  g_clear_pointer (&draft->saved, refract_netjack_config_free);
+  g_free (draft);
+}
+
+static void
+set_modified (RefractNetjackPage *self, gboolean modified)
+{
+  if (self->modified == modified)
+    return;
+  self->modified = modified;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
+}
 
 static const guint standard_rates[] = { 44100, 48000, 88200, 96000, 176400, 192000 };
 
@@ -314,18 +354,48 @@ update_changes (RefractNetjackPage *self)
   gtk_widget_set_sensitive (self->save_button, modified);
   gtk_widget_set_sensitive (self->revert_button, modified);
   gtk_label_set_label (self->changes_label, modified ? _("Changes not saved yet") : _("No changes"));
+  set_modified (self, modified);
+}
+
+static gboolean can_probe (RefractNetjackPage *self);
+
+/* Why Restart can't be pressed, or NULL when it can. */
+static const char *
+restart_blocked (RefractNetjackPage *self)
+{
+  RefractNetjackConfig *c = self->config;
+
+  if (!can_probe (self))
+    return _("The host is not this computer: restart the bridge there");
+  if ((c->restart_command == NULL || !*c->restart_command)
+      && (c->restart_unit == NULL || !*c->restart_unit)
+      && c->backend != REFRACT_NETJACK_BACKEND_PIPEWIRE)
+    return _("JACK 2 has no standard service: set the restart command");
+  return NULL;
+}
+
+static void
+update_restart (RefractNetjackPage *self)
+{
+  const char *blocked = restart_blocked (self);
+
+  gtk_widget_set_sensitive (self->restart_button, blocked == NULL && !self->restarting);
+  gtk_widget_set_tooltip_text (self->restart_button, blocked);
 }
 
 static void
 refresh (RefractNetjackPage *self)
 {
   g_autofree char *restart = restart_description (self->config);
+  g_autofree char *escaped = g_markup_escape_text (restart, -1);
 
   show_problems (self);
   update_estimates (self);
   update_changes (self);
   gtk_widget_set_sensitive (self->kbps_row, self->config->encoding == REFRACT_NETJACK_ENCODING_OPUS);
-  adw_expander_row_set_subtitle (self->restart_row, restart);
+  /* the subtitle is markup; a command may hold < > & */
+  adw_expander_row_set_subtitle (self->restart_row, escaped);
+  update_restart (self);
 }
 
 static void
@@ -338,6 +408,7 @@ show_config (RefractNetjackPage *self)
   adw_combo_row_set_selected (self->backend_row, c->backend);
   gtk_editable_set_text (GTK_EDITABLE (self->address_row), c->address ? c->address : "");
   gtk_editable_set_text (GTK_EDITABLE (self->client_row), c->client_name ? c->client_name : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->restart_command_row), c->restart_command ? c->restart_command : "");
   adw_combo_row_set_selected (self->rate_row, rate_index (self, c->sample_rate));
   adw_combo_row_set_selected (self->encoding_row, c->encoding);
   for (guint i = 0; i < self->spins->len; i++)
@@ -394,6 +465,7 @@ text_changed (RefractNetjackPage *self)
 {
   const char *address = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
   const char *client = gtk_editable_get_text (GTK_EDITABLE (self->client_row));
+  const char *command = gtk_editable_get_text (GTK_EDITABLE (self->restart_command_row));
 
   if (self->updating || self->config == NULL)
     return;
@@ -401,6 +473,8 @@ text_changed (RefractNetjackPage *self)
   self->config->address = *address ? g_strdup (address) : NULL;
   g_free (self->config->client_name);
   self->config->client_name = *client ? g_strdup (client) : NULL;
+  g_free (self->config->restart_command);
+  self->config->restart_command = *command ? g_strdup (command) : NULL;
   refresh (self);
 }
 
@@ -552,9 +626,7 @@ start_probing (RefractNetjackPage *self)
   gboolean can = can_probe (self);
 
   gtk_widget_set_visible (self->refresh_button, can);
-  gtk_widget_set_sensitive (self->restart_button, self->local);
-  gtk_widget_set_tooltip_text (self->restart_button, self->local ? NULL
-                               : _("The host is not this computer: restart the bridge there"));
+  update_restart (self);
   if (!can)
     {
       adw_expander_row_set_subtitle (self->status_row,
@@ -584,7 +656,8 @@ restarted (GObject      *object,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  gtk_widget_set_sensitive (self->restart_button, TRUE);
+  self->restarting = FALSE;
+  update_restart (self);
   gtk_label_set_label (self->restart_output, output ? (*output ? output : _("Done, no output"))
                                                     : error->message);
   adw_expander_row_set_expanded (self->restart_row, TRUE);
@@ -595,6 +668,7 @@ restarted (GObject      *object,
 static void
 restart_clicked (RefractNetjackPage *self)
 {
+  self->restarting = TRUE;
   gtk_widget_set_sensitive (self->restart_button, FALSE);
   gtk_label_set_label (self->restart_output, _("Restarting…"));
   refract_netjack_restart_async (self->config, self->cancellable, restarted, g_object_ref (self));
@@ -641,6 +715,20 @@ loaded (GObject      *object,
 static void
 load (RefractNetjackPage *self)
 {
+  /* edits left here when the page went to another machine come back as they were */
+  NetjackDraft *draft = refract_drafts_take (self->machine, "netjack");
+
+  if (draft != NULL)
+    {
+      self->config = g_steal_pointer (&draft->config);
+      self->saved = g_steal_pointer (&draft->saved);
+      netjack_draft_free (draft);
+      show_config (self);
+      gtk_stack_set_visible_child_name (self->stack, "content");
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        start_probing (self);
+      return;
+    }
   self->loading = TRUE;
   gtk_spinner_set_spinning (self->spinner, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "loading");
@@ -656,9 +744,25 @@ reset (RefractNetjackPage *self)
   self->cancellable = g_cancellable_new ();
   self->loading = FALSE;
   self->probing = FALSE;
+  self->restarting = FALSE;
   gtk_spinner_set_spinning (self->status_spinner, FALSE);
   g_clear_pointer (&self->config, refract_netjack_config_free);
   g_clear_pointer (&self->saved, refract_netjack_config_free);
+  set_modified (self, FALSE);
+}
+
+/* Keeps the edits of the machine the page leaves (refract-drafts.h). */
+static void
+keep_draft (RefractNetjackPage *self)
+{
+  NetjackDraft *draft;
+
+  if (self->machine == NULL || self->config == NULL || !self->modified)
+    return;
+  draft = g_new0 (NetjackDraft, 1);
+  draft->config = g_steal_pointer (&self->config);
+  draft->saved = g_steal_pointer (&self->saved);
+  refract_drafts_put (self->machine, "netjack", draft, netjack_draft_free);
 }
 
 static void
@@ -690,6 +794,7 @@ refract_netjack_page_set_machine (RefractNetjackPage *self,
 
   if (self->machine == machine)
     return;
+  keep_draft (self);
   reset (self);
   g_set_object (&self->machine, machine);
   self->local = FALSE;
@@ -718,6 +823,39 @@ refract_netjack_page_get_loaded (RefractNetjackPage *self)
   return self->config != NULL;
 }
 
+gboolean
+refract_netjack_page_get_modified (RefractNetjackPage *self)
+{
+  g_return_val_if_fail (REFRACT_IS_NETJACK_PAGE (self), FALSE);
+  return self->modified;
+}
+
+void
+refract_netjack_page_discard_changes (RefractNetjackPage *self)
+{
+  g_return_if_fail (REFRACT_IS_NETJACK_PAGE (self));
+  if (self->modified && self->saved != NULL)
+    revert_clicked (self);
+}
+
+static void
+refract_netjack_page_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  RefractNetjackPage *self = REFRACT_NETJACK_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODIFIED:
+      g_value_set_boolean (value, self->modified);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 void
 _refract_netjack_page_set_probe (RefractNetjackPage  *self,
                                  RefractNetjackProbe *probe)
@@ -726,6 +864,8 @@ _refract_netjack_page_set_probe (RefractNetjackPage  *self,
 
   g_set_object (&self->probe, probe);
   self->probe_forced = probe != NULL;
+  if (self->config != NULL)
+    update_restart (self);
 }
 
 static void
@@ -756,8 +896,15 @@ refract_netjack_page_class_init (RefractNetjackPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = refract_netjack_page_dispose;
+  object_class->get_property = refract_netjack_page_get_property;
   widget_class->map = refract_netjack_page_map;
   widget_class->unmap = refract_netjack_page_unmap;
+
+  /* edits that are not saved yet */
+  properties[PROP_MODIFIED] =
+    g_param_spec_boolean ("modified", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/refract-netjack-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, RefractNetjackPage, name)
@@ -770,6 +917,7 @@ refract_netjack_page_class_init (RefractNetjackPageClass *klass)
   BIND (backend_row);
   BIND (address_row);
   BIND (client_row);
+  BIND (restart_command_row);
   BIND (rate_row);
   BIND (latency_row);
   BIND (bandwidth_row);
@@ -817,6 +965,7 @@ refract_netjack_page_init (RefractNetjackPage *self)
   g_signal_connect_swapped (self->encoding_row, "notify::selected", G_CALLBACK (combo_changed), self);
   g_signal_connect_swapped (self->address_row, "changed", G_CALLBACK (text_changed), self);
   g_signal_connect_swapped (self->client_row, "changed", G_CALLBACK (text_changed), self);
+  g_signal_connect_swapped (self->restart_command_row, "changed", G_CALLBACK (text_changed), self);
   g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (run_probe), self);
   g_signal_connect_swapped (self->restart_button, "clicked", G_CALLBACK (restart_clicked), self);
   g_signal_connect_swapped (self->host_copy, "clicked", G_CALLBACK (host_copy_clicked), self);

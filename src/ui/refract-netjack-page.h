@@ -20,5 +20,9 @@ void            refract_netjack_page_set_machine (RefractNetjackPage *self,
 RefractMachine *refract_netjack_page_get_machine (RefractNetjackPage *self);
 /* TRUE once the machine's settings are read and shown */
 gboolean        refract_netjack_page_get_loaded  (RefractNetjackPage *self);
+/* Edits not saved yet (the "modified" property). Going to another machine
+ * keeps them for when the page comes back to this one. */
+gboolean        refract_netjack_page_get_modified    (RefractNetjackPage *self);
+void            refract_netjack_page_discard_changes (RefractNetjackPage *self);
 
 G_END_DECLS

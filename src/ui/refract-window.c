@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "refract-connection-dialog.h"
+#include "refract-drafts.h"
 #include "refract-machine-page.h"
 #include "refract-model-error.h"
 #include "refract-new-machine-dialog.h"
@@ -35,6 +36,9 @@ struct _RefractWindow
   RefractConnection    *new_connection;    /* a machine just created there, */
   char                 *new_uuid;          /* to select once the list has it */
   guint                 new_idle;
+  gboolean              discarding;        /* closing without asking again */
+  gboolean              quit_after_close;  /* the close was app.quit's */
+  GtkWidget            *discard_dialog;
 
   AdwToastOverlay      *toast_overlay;
   GtkRevealer          *banner;
@@ -921,6 +925,115 @@ setup (RefractWindow      *self,
   update_content (self);
 }
 
+/* ---- closing with edits not applied --------------------------------------- */
+
+/* The machines whose DSP or NETJACK settings were edited and not applied: the
+ * one shown first, then those the pages kept when they went to another. */
+static GPtrArray *
+machines_with_changes (RefractWindow *self)
+{
+  GPtrArray *machines = refract_drafts_get_machines ();
+  RefractMachine *shown = refract_machine_page_get_machine (self->machine_page);
+
+  if (shown != NULL && refract_machine_page_get_modified (self->machine_page)
+      && !g_ptr_array_find (machines, shown, NULL))
+    g_ptr_array_insert (machines, 0, g_object_ref (shown));
+  return machines;
+}
+
+static void
+discard_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  RefractWindow    *self)
+{
+  gboolean quit = self->quit_after_close;
+
+  self->discard_dialog = NULL;
+  self->quit_after_close = FALSE;
+  if (g_str_equal (response, "discard"))
+    {
+      refract_machine_page_discard_changes (self->machine_page);
+      refract_drafts_clear ();
+      self->discarding = TRUE;
+      if (quit)
+        g_action_group_activate_action (G_ACTION_GROUP (self->app), "quit", NULL);
+      else
+        gtk_window_close (GTK_WINDOW (self));
+    }
+  else if (g_str_equal (response, "review"))
+    {
+      g_autoptr(GPtrArray) machines = machines_with_changes (self);
+
+      if (machines->len > 0)
+        {
+          refract_window_select_machine (self, g_ptr_array_index (machines, 0));
+          refract_machine_page_show_changes (self->machine_page);
+        }
+    }
+}
+
+/* Asks before closing when settings were edited and not applied; TRUE when
+ * the window may close now. With @quit, discarding quits the application. */
+gboolean
+refract_window_confirm_close (RefractWindow *self,
+                              gboolean       quit)
+{
+  g_autoptr(GPtrArray) machines = NULL;
+  g_autoptr(GString) names = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (REFRACT_IS_WINDOW (self), TRUE);
+
+  if (self->discarding)
+    return TRUE;
+  if (self->discard_dialog != NULL)
+    {
+      self->quit_after_close |= quit;
+      gtk_window_present (GTK_WINDOW (self->discard_dialog));
+      return FALSE;
+    }
+  machines = machines_with_changes (self);
+  if (machines->len == 0)
+    return TRUE;
+
+  names = g_string_new (NULL);
+  for (guint i = 0; i < machines->len; i++)
+    {
+      /* Translators: a machine's name in a list of names */
+      g_autofree char *quoted = g_strdup_printf (_("“%s”"),
+                                                refract_machine_get_display_name (g_ptr_array_index (machines, i)));
+
+      if (i > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, quoted);
+    }
+  body = g_strdup_printf (_("The DSP or NETJACK settings of %s were changed and not applied. "
+                            "Closing Refract discards the changes."), names->str);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Discard Changed Settings?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "review", _("_Review Changes"),
+                                    "discard", _("_Discard and Close"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "review");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "review");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response), self, 0);
+  self->discard_dialog = dialog;
+  self->quit_after_close = quit;
+  gtk_window_present (GTK_WINDOW (dialog));
+  return FALSE;
+}
+
+static gboolean
+refract_window_close_request (GtkWindow *window)
+{
+  if (!refract_window_confirm_close (REFRACT_WINDOW (window), FALSE))
+    return TRUE;
+  return GTK_WINDOW_CLASS (refract_window_parent_class)->close_request (window);
+}
+
 static void
 refract_window_dispose (GObject *object)
 {
@@ -964,6 +1077,7 @@ refract_window_class_init (RefractWindowClass *klass)
 
   object_class->dispose = refract_window_dispose;
   object_class->finalize = refract_window_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = refract_window_close_request;
 
   g_type_ensure (REFRACT_TYPE_MACHINE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/refract-window.ui");

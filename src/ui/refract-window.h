@@ -32,6 +32,8 @@ void            refract_window_show_new_machine        (RefractWindow      *self
                                                         RefractConnection  *connection,
                                                         const char         *uuid);
 RefractMachine *refract_window_get_selected_machine    (RefractWindow      *self);
+gboolean        refract_window_confirm_close           (RefractWindow      *self,
+                                                        gboolean            quit);
 void            refract_window_show_toast              (RefractWindow      *self,
                                                         const char         *text);
 void            refract_window_show_error              (RefractWindow      *self,
