@@ -419,19 +419,27 @@ refract_netjack_config_get_period_ms (const RefractNetjackConfig *self)
   return self->sample_rate ? 1000.0 * self->period / self->sample_rate : 0;
 }
 
-/* The network cycles as time: jack2 counts them over both ways (N/2 each),
- * PipeWire's netjack2 likewise buffers netjack2.latency cycles in total. */
+/* The network cycles as time, both ways together. jack2's -l counts the
+ * cycles over the whole loop (N/2 each way); PipeWire's netjack2.latency
+ * buffers N cycles in each direction (DSP-NETJACK.md). */
 double
 refract_netjack_config_get_network_ms (const RefractNetjackConfig *self)
 {
-  return self->latency_cycles * refract_netjack_config_get_period_ms (self);
+  guint cycles;
+
+  g_return_val_if_fail (self != NULL, 0);
+  cycles = self->backend == REFRACT_NETJACK_BACKEND_PIPEWIRE ? 2 * self->latency_cycles : self->latency_cycles;
+  return cycles * refract_netjack_config_get_period_ms (self);
 }
 
-/* plus one period of the asynchronous hand-over */
+/* jack2's net driver runs asynchronously by default: one more period for
+ * the hand-over. PipeWire's driver follows the graph: none. */
 double
 refract_netjack_config_get_round_trip_ms (const RefractNetjackConfig *self)
 {
-  return refract_netjack_config_get_network_ms (self) + refract_netjack_config_get_period_ms (self);
+  g_return_val_if_fail (self != NULL, 0);
+  return refract_netjack_config_get_network_ms (self)
+         + (self->backend == REFRACT_NETJACK_BACKEND_PIPEWIRE ? 0 : refract_netjack_config_get_period_ms (self));
 }
 
 double
@@ -464,6 +472,14 @@ refract_netjack_config_describe_latency (const RefractNetjackConfig *self)
     rate = g_strdup_printf ("%u", self->sample_rate / 1000);
   else
     rate = g_strdup_printf ("%.1f", self->sample_rate / 1000.0);
+  if (self->backend == REFRACT_NETJACK_BACKEND_PIPEWIRE)
+    /* Translators: "128 frames @ 96 kHz = 1.33 ms per period; ≈ 5.33 ms round trip with 2 network cycles each way (estimate)" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u frames @ %s kHz = %.2f ms per period; ≈ %.2f ms round trip with %u network cycle each way (estimate)",
+                                         "%u frames @ %s kHz = %.2f ms per period; ≈ %.2f ms round trip with %u network cycles each way (estimate)",
+                                         self->latency_cycles),
+                            self->period, rate, refract_netjack_config_get_period_ms (self),
+                            refract_netjack_config_get_round_trip_ms (self), self->latency_cycles);
   /* Translators: "128 frames @ 96 kHz = 1.33 ms per period; ≈ 4.00 ms round trip with 2 network cycles (estimate)" */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "%u frames @ %s kHz = %.2f ms per period; ≈ %.2f ms round trip with %u network cycle (estimate)",

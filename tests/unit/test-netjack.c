@@ -40,12 +40,25 @@ test_math (void)
   g_autoptr(RefractNetjackConfig) config = seed ();
   g_autofree char *text = NULL;
 
+  /* jack2: -l 2 cycles over the whole loop, plus the asynchronous period */
+  config->backend = REFRACT_NETJACK_BACKEND_JACK2;
   g_assert_cmpfloat_with_epsilon (refract_netjack_config_get_period_ms (config), 1.333, 0.001);
   g_assert_cmpfloat_with_epsilon (refract_netjack_config_get_network_ms (config), 2.667, 0.001);
   g_assert_cmpfloat_with_epsilon (refract_netjack_config_get_round_trip_ms (config), 4.0, 0.001);
   g_assert_cmpfloat_with_epsilon (refract_netjack_config_get_bandwidth_mbps (config, TRUE), 6.144, 0.001);
   text = refract_netjack_config_describe_latency (config);
   g_assert_cmpstr (text, ==, "128 frames @ 96 kHz = 1.33 ms per period; ≈ 4.00 ms round trip with 2 network cycles (estimate)");
+  g_clear_pointer (&text, g_free);
+  /* PipeWire: netjack2.latency 2 cycles in each direction */
+  config->backend = REFRACT_NETJACK_BACKEND_PIPEWIRE;
+  g_assert_cmpfloat_with_epsilon (refract_netjack_config_get_network_ms (config), 5.333, 0.001);
+  g_assert_cmpfloat_with_epsilon (refract_netjack_config_get_round_trip_ms (config), 5.333, 0.001);
+  text = refract_netjack_config_describe_latency (config);
+  g_assert_cmpstr (text, ==, "128 frames @ 96 kHz = 1.33 ms per period; ≈ 5.33 ms round trip with 2 network cycles each way (estimate)");
+  config->latency_cycles = 1;
+  g_clear_pointer (&text, g_free);
+  text = refract_netjack_config_describe_latency (config);
+  g_assert_cmpstr (text, ==, "128 frames @ 96 kHz = 1.33 ms per period; ≈ 2.67 ms round trip with 1 network cycle each way (estimate)");
   config->encoding = REFRACT_NETJACK_ENCODING_OPUS;
   config->kbps = 128;
   g_assert_cmpfloat_with_epsilon (refract_netjack_config_get_bandwidth_mbps (config, FALSE), 0.256, 0.001);
