@@ -32,6 +32,7 @@
 #include "refract-dsp-validate.h"
 #include "refract-host-topology.h"
 #include "refract-machine-creator.h"
+#include "refract-netjack-config.h"
 #include "refract-presets.h"
 #include "refract-test-harness.h"
 
@@ -803,7 +804,58 @@ test_dsp (RthHarness *h, gconstpointer data)
   }
   g_clear_object (&config);
 
-  /* ---- 4. stop and delete: nothing left behind */
+  /* ---- 4. NETJACK settings saved as the NETJACK page saves them: through
+   * virDomainSetMetadata on the running machine, live and persistent */
+  rth_step (h, "NETJACK settings saved on the running machine");
+  {
+    g_autofree char *inactive = domain_xml (machine, VIR_DOMAIN_XML_INACTIVE);
+    g_autoptr(RefractNetjackConfig) netjack = refract_netjack_config_from_domain_xml (inactive);
+    g_autoptr(RefractNetjackConfig) read = NULL;
+    g_autoptr(GAsyncResult) saved = NULL;
+    g_autoptr(GAsyncResult) loaded = NULL;
+    g_autofree char *live = NULL;
+
+    /* the preset wrote them into the definition */
+    g_assert_nonnull (netjack);
+    g_assert_true (netjack->enabled);
+    netjack->port = 19001;
+    netjack->backend = REFRACT_NETJACK_BACKEND_JACK2;
+    g_free (netjack->restart_command);
+    netjack->restart_command = g_strdup ("sh -c 'jack_unload netmanager; jack_load netmanager'");
+    refract_netjack_config_save_async (netjack, machine, NULL, rt_store_result, &saved);
+    rt_wait_until (saved != NULL, 30, "the NETJACK settings to be saved");
+    if (!refract_netjack_config_save_finish (saved, &error))
+      g_error ("saving the NETJACK settings: %s", error->message);
+
+    /* read back through the metadata API, and from both definitions */
+    refract_netjack_config_load_async (machine, NULL, rt_store_result, &loaded);
+    rt_wait_until (loaded != NULL, 30, "the NETJACK settings to be read");
+    read = refract_netjack_config_load_finish (loaded, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (read);
+    g_assert_cmpuint (read->port, ==, 19001);
+    g_assert_cmpint (read->backend, ==, REFRACT_NETJACK_BACKEND_JACK2);
+    g_assert_cmpstr (read->restart_command, ==, netjack->restart_command);
+    g_clear_pointer (&read, refract_netjack_config_free);
+    g_clear_pointer (&inactive, g_free);
+    inactive = domain_xml (machine, VIR_DOMAIN_XML_INACTIVE);
+    live = domain_xml (machine, 0);
+    g_test_message ("NETJACK metadata in the definition:\n%s", strstr (inactive, "<metadata>"));
+    for (guint i = 0; i < 2; i++)
+      {
+        read = refract_netjack_config_from_domain_xml (i == 0 ? inactive : live);
+        g_assert_nonnull (read);
+        g_assert_cmpuint (read->port, ==, 19001);
+        g_assert_cmpstr (read->restart_command, ==, netjack->restart_command);
+        g_clear_pointer (&read, refract_netjack_config_free);
+      }
+    /* one element, in Refract's namespace, beside libosinfo's */
+    g_assert_nonnull (strstr (inactive, "xmlns:refract=\"" REFRACT_XMLNS_URI "\""));
+    g_assert_null (strstr (strstr (inactive, "<refract:netjack") + 1, "<refract:netjack"));
+    assert_contains (inactive, "<libosinfo:libosinfo");
+  }
+
+  /* ---- 5. stop and delete: nothing left behind */
   rth_step (h, "deleting the machine");
   run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   refract_machine_delete_async (machine, NULL, NULL, rt_store_result, &result);
