@@ -30,6 +30,7 @@ test_pkgs=(
   iproute2 util-linux procps
   libspice-server-dev
   qemu-utils ovmf swtpm swtpm-tools xorriso
+  jackd2
 )
 bench_pkgs=(
   virt-viewer
