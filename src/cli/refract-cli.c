@@ -546,6 +546,22 @@ run_command (const char *uri,
   g_autoptr(GError) error = NULL;
   RefractMachine *machine;
 
+  /* the restart command runs on this computer: for a machine on another
+   * host, or on the demo host where nothing is real, it would restart this
+   * computer's PipeWire or JACK */
+  if (g_strcmp0 (command, "netjack-restart") == 0 && refract_uri_is_test (uri))
+    {
+      g_printerr (_("%s is a test host: its machines have no NETJACK bridge to restart.\n"), uri);
+      return 1;
+    }
+  if (g_strcmp0 (command, "netjack-restart") == 0 && !refract_uri_is_local (uri))
+    {
+      g_autofree char *host = refract_uri_get_host (uri);
+
+      g_printerr (_("The NETJACK bridge runs on %s, not on this computer: run refract-dsp netjack-restart there.\n"),
+                  host ? host : uri);
+      return 1;
+    }
   refract_connection_open_async (connection, NULL, opened, &result);
   if (!refract_connection_open_finish (connection, _refract_cli_wait (&result), &error))
     {

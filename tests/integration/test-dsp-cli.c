@@ -18,9 +18,10 @@
  * namespace ("the host", with a multicast route on a veth), its netmanager
  * loaded by the machine's restart command, and a follower (jackd -d net) in
  * a second namespace ("the guest") at the other end of the veth. The probe
- * must see the manager, the bound UDP port and the follower. Needs root
- * (network namespaces) and jackd2; without them the test fails, it does not
- * skip.
+ * must see the manager, the bound UDP port and the follower. Needs jackd2,
+ * and root or unprivileged user namespaces (as a user the namespaces belong
+ * to a user namespace of the test's, in which jackd runs as its root);
+ * without them the test fails, it does not skip.
  *
  * If the harness cannot start, the test fails: a skipped integration test
  * hides a broken CI host.
@@ -341,6 +342,7 @@ term_run (RthHarness *h, const char *const *args, char **screen)
 typedef struct
 {
   int   netns;      /* a network namespace to run in, or -1 */
+  int   userns;     /* as a user: the user namespace that owns it, or -1 */
   char *jack_server;/* JACK_DEFAULT_SERVER, or NULL */
 } Place;
 
@@ -349,8 +351,10 @@ place_child_setup (gpointer data)
 {
   const Place *place = data;
 
-  /* die with the test; join its network namespace */
+  /* die with the test; join its namespaces */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (place != NULL && place->userns >= 0 && setns (place->userns, CLONE_NEWUSER) != 0)
+    _exit (125);
   if (place != NULL && place->netns >= 0 && setns (place->netns, CLONE_NEWNET) != 0)
     _exit (126);
 }
@@ -519,28 +523,20 @@ test_console_errors (void)
 
 /* ---- 2. netjack-restart ------------------------------------------------------------ */
 
-/* The machine's NETJACK settings in its metadata, as libvirt takes them
- * (virsh metadata --key refract --uri … --set): the element without its
- * namespace, which libvirt adds. Read back through the model's loader, as
- * refract-dsp reads them. */
+/* The machine's NETJACK settings saved as the NETJACK page saves them (the
+ * domain's metadata), and read back as refract-dsp reads them */
 static void
 save_netjack (RefractMachine *machine, const RefractNetjackConfig *config)
 {
-  const char *declared = "<" REFRACT_XMLNS_PREFIX ":netjack xmlns:" REFRACT_XMLNS_PREFIX "=\"" REFRACT_XMLNS_URI "\"";
-  g_autofree char *xml = refract_netjack_config_to_xml (config);
-  g_autofree char *element = NULL;
-  virDomainPtr dom = _refract_machine_ref_domain (machine);
+  g_autoptr(GAsyncResult) saved = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RefractNetjackConfig) loaded = NULL;
 
-  g_assert_true (g_str_has_prefix (xml, declared));
-  element = g_strconcat ("<netjack", xml + strlen (declared), NULL);
-  g_assert_nonnull (dom);
-  if (virDomainSetMetadata (dom, VIR_DOMAIN_METADATA_ELEMENT, element, REFRACT_XMLNS_PREFIX,
-                            REFRACT_XMLNS_URI, VIR_DOMAIN_AFFECT_CONFIG) < 0)
-    g_error ("virDomainSetMetadata %s: %s", element, virGetLastErrorMessage ());
-  virDomainFree (dom);
+  refract_netjack_config_save_async (config, machine, NULL, rt_store_result, &saved);
+  rt_wait_until (saved != NULL, 30, "the NETJACK settings to be saved");
+  g_assert_true (refract_netjack_config_save_finish (saved, &error));
+  g_assert_no_error (error);
 
   refract_netjack_config_load_async (machine, NULL, rt_store_result, &result);
   rt_wait_until (result != NULL, 30, "the NETJACK settings");
@@ -624,6 +620,38 @@ test_netjack_restart (void)
     status = dsp_run (h, NULL, plain_args, &out, &err);
     g_assert_cmpint (status, ==, 1);
     assert_contains (err, "NETJACK is not set up for “" NO_SERIAL_NAME "”");
+    g_assert_cmpstr (out, ==, "");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* ---- a machine on the demo host (nothing real) or on another host: the
+   * command would run on this computer, so refused before anything runs */
+  rth_step (h, "netjack-restart: the demo host and a remote host");
+  {
+    g_autofree char *demo = refract_demo_uri ();
+    const char *demo_argv[] = { REFRACT_DSP_PATH, "--connect", demo, "netjack-restart", "dsp-coprocessor", NULL };
+    const char *remote_argv[] = { REFRACT_DSP_PATH, "--connect", "qemu+ssh://refract@dsp-host.invalid/system",
+                                  "netjack-restart", "dsp-coprocessor", NULL };
+    int wait_status;
+
+    /* the demo's DSP Coprocessor has NETJACK settings (PipeWire, no command) */
+    g_assert_true (g_spawn_sync (NULL, (char **) demo_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                                 &wait_status, &error));
+    g_test_message ("demo host: wait status %d\n%s%s", wait_status, out, err);
+    g_assert_true (WIFEXITED (wait_status));
+    g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
+    assert_contains (err, "is a test host: its machines have no NETJACK bridge to restart.");
+    g_assert_cmpstr (out, ==, "");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+
+    g_assert_true (g_spawn_sync (NULL, (char **) remote_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                                 &wait_status, &error));
+    g_test_message ("remote host: wait status %d\n%s%s", wait_status, out, err);
+    g_assert_true (WIFEXITED (wait_status));
+    g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
+    assert_contains (err, "The NETJACK bridge runs on dsp-host.invalid, not on this computer");
     g_assert_cmpstr (out, ==, "");
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
@@ -730,62 +758,108 @@ test_netjack_restart (void)
 
 typedef struct
 {
-  GPid pid;   /* sleeps in the namespace until the test ends */
-  int  fd;    /* keeps it, for setns () */
+  GPid pid;     /* sleeps in the namespace until the test ends */
+  int  fd;      /* keeps it, for setns () */
+  int  user_fd; /* as a user: the user namespace that owns it; else -1 */
 } Netns;
+
+/* What the sleeper does before it sleeps; formatted before the fork */
+typedef struct
+{
+  int  join_user;   /* a user namespace to join first, or -1 */
+  gboolean new_user;/* a user namespace of its own, mapping us to its root */
+  char uid_map[64];
+  char gid_map[64];
+} NetnsSetup;
+
+static gboolean
+write_file (const char *path, const char *text)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
+  close (fd);
+  return ok;
+}
 
 static void
 netns_child_setup (gpointer data)
 {
+  const NetnsSetup *setup = data;
+
   prctl (PR_SET_PDEATHSIG, SIGKILL);
-  /* the exit status says why */
-  if (unshare (CLONE_NEWNET) != 0)
+  /* the exit status says what failed */
+  if (setup->join_user >= 0 && setns (setup->join_user, CLONE_NEWUSER) != 0)
     _exit (100 + (errno & 0x7f));
+  if (unshare (CLONE_NEWNET | (setup->new_user ? CLONE_NEWUSER : 0)) != 0)
+    _exit (100 + (errno & 0x7f));
+  if (setup->new_user &&
+      !(write_file ("/proc/self/setgroups", "deny") && write_file ("/proc/self/uid_map", setup->uid_map) &&
+        write_file ("/proc/self/gid_map", setup->gid_map)))
+    _exit (99);
 }
 
-static char *
-ns_link (const char *pid)
+static int
+open_ns (GPid pid, const char *which)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%s/ns/net", pid);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/ns/%s", (int) pid, which);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
 
-  return g_file_read_link (path, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
 }
 
+/* A network namespace. As root, of the test's user namespace; as a user, of
+ * a user namespace of its own (in which the user is root, so that ip may
+ * set it up), or of @owner's. */
 static void
-netns_new (Netns *ns)
+netns_new (Netns *ns, const Netns *owner)
 {
   const char *argv[] = { "sleep", "3600", NULL };
+  NetnsSetup setup = { .join_user = -1 };
   g_autoptr(GError) error = NULL;
-  g_autofree char *pid = NULL;
-  g_autofree char *ours = ns_link ("self");
-  g_autofree char *theirs = NULL;
+  g_autofree char *ours = g_file_read_link ("/proc/self/ns/net", NULL);
   g_autofree char *path = NULL;
+  g_autofree char *theirs = NULL;
   int status;
 
+  if (geteuid () != 0 && owner == NULL)
+    {
+      setup.new_user = TRUE;
+      g_snprintf (setup.uid_map, sizeof setup.uid_map, "0 %u 1", (guint) geteuid ());
+      g_snprintf (setup.gid_map, sizeof setup.gid_map, "0 %u 1", (guint) getegid ());
+    }
+  else if (owner != NULL)
+    setup.join_user = owner->user_fd;
   if (!g_spawn_async (NULL, (char **) argv, NULL,
                       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-                      netns_child_setup, NULL, &ns->pid, &error))
+                      netns_child_setup, &setup, &ns->pid, &error))
     g_error ("sleep: %s", error->message);
   /* GLib returns once the child has run the setup and exec'd, or died */
   if (waitpid (ns->pid, &status, WNOHANG) == ns->pid)
-    g_error ("no private network namespace for jackd (unshare (CLONE_NEWNET): %s): "
-             "this part of the test needs root",
+    g_error ("no private network namespace for jackd (%s: %s)",
+             geteuid () == 0 ? "unshare (CLONE_NEWNET)" : "a user namespace with a network namespace",
              WIFEXITED (status) && WEXITSTATUS (status) >= 100 ? g_strerror (WEXITSTATUS (status) - 100)
-                                                              : "the child died");
-  pid = g_strdup_printf ("%d", (int) ns->pid);
-  theirs = ns_link (pid);
+             : WIFEXITED (status) && WEXITSTATUS (status) == 99 ? "its uid_map could not be written"
+             : "the child died");
+  path = g_strdup_printf ("/proc/%d/ns/net", (int) ns->pid);
+  theirs = g_file_read_link (path, NULL);
   g_assert_nonnull (ours);
   g_assert_nonnull (theirs);
   g_assert_cmpstr (theirs, !=, ours);
-  path = g_strdup_printf ("/proc/%d/ns/net", (int) ns->pid);
-  ns->fd = open (path, O_RDONLY | O_CLOEXEC);
-  g_assert_cmpint (ns->fd, >=, 0);
+  ns->fd = open_ns (ns->pid, "net");
+  ns->user_fd = geteuid () == 0 ? -1 : owner != NULL ? fcntl (owner->user_fd, F_DUPFD_CLOEXEC, 0) : open_ns (ns->pid, "user");
 }
 
 static void
 netns_free (Netns *ns)
 {
   close (ns->fd);
+  if (ns->user_fd >= 0)
+    close (ns->user_fd);
   kill (ns->pid, SIGKILL);
   waitpid (ns->pid, NULL, 0);
   g_spawn_close_pid (ns->pid);
@@ -907,7 +981,7 @@ test_netjack_jack2 (void)
   RthHarness *h = get_harness ();
   g_autoptr(RefractMachine) machine = find_or_define (h, NETJACK_NAME, FALSE);
   g_autoptr(RefractNetjackConfig) config = refract_netjack_config_new ();
-  g_autofree char *logs = g_strdup (HARNESS_DIR "-jack");
+  g_autofree char *logs = g_build_filename (h->dir, "jack", NULL);
   g_autofree char *master_log = g_build_filename (logs, "jackd-host.log", NULL);
   g_autofree char *follower_log = g_build_filename (logs, "jackd-guest.log", NULL);
   g_autofree char *master_name = g_strdup_printf ("refract-it-host-%d", (int) getpid ());
@@ -935,10 +1009,10 @@ test_netjack_jack2 (void)
   /* ---- two network namespaces, "host" and "guest", on a veth pair, with
    * the multicast route NETJACK2 needs; nothing changes in the test's own */
   rth_step (h, "jack2: network namespaces");
-  netns_new (&host_ns);
-  netns_new (&guest_ns);
-  host = (Place) { host_ns.fd, master_name };
-  guest = (Place) { guest_ns.fd, follower_name };
+  netns_new (&host_ns, NULL);
+  netns_new (&guest_ns, &host_ns);
+  host = (Place) { host_ns.fd, host_ns.user_fd, master_name };
+  guest = (Place) { guest_ns.fd, guest_ns.user_fd, follower_name };
   peer = g_strdup_printf ("%d", (int) guest_ns.pid);
   {
     const char *lo[] = { "ip", "link", "set", "lo", "up", NULL };
