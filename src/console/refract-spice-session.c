@@ -1,10 +1,11 @@
 /* refract-spice-session.c: one machine's SPICE session
  *
  * The display is opened through libvirt (virDomainOpenGraphicsFD, one socket
- * per SPICE channel, asked for with SpiceChannel::open-fd), which also works
- * for qemu+ssh:// machines without extra ports. When libvirt refuses, the
- * listen address and ports of the domain XML are used. libvirt calls run in
- * worker threads; everything else on the main context.
+ * per SPICE channel, asked for with SpiceChannel::open-fd) on a local
+ * connection. A remote one (qemu+ssh://, qemu+tcp://) cannot pass sockets, and
+ * when libvirt refuses, the listen address and ports of the domain XML are
+ * used. libvirt calls run in worker threads; everything else on the main
+ * context.
  *
  * The session follows the machine: it goes DISCONNECTED when the machine
  * stops and connects again when it starts, and reconnects when QEMU closes the
@@ -101,6 +102,20 @@ probe_free (Probe *probe)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Probe, probe_free)
 
+/* what the worker thread is asked */
+typedef struct
+{
+  virDomainPtr dom;
+  gboolean     pass_fd;
+} ProbeRequest;
+
+static void
+probe_request_free (ProbeRequest *request)
+{
+  virDomainFree (request->dom);
+  g_free (request);
+}
+
 static char *
 dup_prop (xmlNode *node, const char *name)
 {
@@ -188,7 +203,8 @@ probe_thread (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
-  virDomainPtr dom = task_data;
+  ProbeRequest *request = task_data;
+  virDomainPtr dom = request->dom;
   g_autoptr(Probe) probe = g_new0 (Probe, 1);
   g_autofree char *xml = NULL;
 
@@ -201,7 +217,9 @@ probe_thread (GTask        *task,
       return;
     }
   parse_domain_xml (probe, xml);
-  if (!probe->no_spice)
+  if (!probe->no_spice && !request->pass_fd)
+    probe->libvirt_error = g_strdup (_("a remote connection cannot pass the display's socket"));
+  else if (!probe->no_spice)
     {
       probe->fd = virDomainOpenGraphicsFD (dom, probe->index, VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH);
       if (probe->fd < 0)
@@ -610,10 +628,22 @@ probe_ready (GObject      *source,
   probe->fd = -1;  /* spice-client-glib owns it now */
 }
 
+/* Only a local connection (a unix socket) can pass file descriptors. Over
+ * TCP, TLS or SSH libvirt refuses virDomainOpenGraphicsFD ("Receiving file
+ * descriptors is not supported on this socket") and closes the whole
+ * connection on the way, as libvirtd's reply carries the descriptor: so it is
+ * not even asked. */
+static gboolean
+connection_can_pass_fd (RefractSpiceSession *self)
+{
+  return refract_uri_is_local (refract_connection_get_uri (refract_machine_get_connection (self->machine)));
+}
+
 static void
 begin_attempt (RefractSpiceSession *self)
 {
   virDomainPtr dom;
+  ProbeRequest *request;
   g_autoptr(GTask) task = NULL;
 
   teardown (self);
@@ -636,10 +666,13 @@ begin_attempt (RefractSpiceSession *self)
       fail (self, _("The machine is no longer available"));
       return;
     }
+  request = g_new0 (ProbeRequest, 1);
+  request->dom = dom;
+  request->pass_fd = connection_can_pass_fd (self);
   task = g_task_new (self, self->cancellable, probe_ready, NULL);
   g_task_set_source_tag (task, begin_attempt);
   g_task_set_return_on_cancel (task, TRUE);
-  g_task_set_task_data (task, dom, (GDestroyNotify) virDomainFree);
+  g_task_set_task_data (task, request, (GDestroyNotify) probe_request_free);
   g_task_run_in_thread (task, probe_thread);
 }
 

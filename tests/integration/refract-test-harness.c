@@ -2,9 +2,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _GNU_SOURCE 1  /* unshare () */
+
 #include <errno.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,11 +58,17 @@ rth_run_clean (const char *const *argv, char **out, GError **error)
 gboolean
 rth_run (RthHarness *h, const char *command, char **out)
 {
-  const char *argv[] = { harness_path (), command, h->dir, NULL };
+  g_autofree char *port = h->tcp_port ? g_strdup_printf ("%u", h->tcp_port) : NULL;
+  const char *argv[] = { harness_path (), command, h->dir, NULL, NULL, NULL };
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
+  if (port != NULL && g_str_equal (command, "start"))
+    {
+      argv[3] = "--tcp-port";
+      argv[4] = port;
+    }
   if (h->clean_env)
     {
       if (!rth_run_clean (argv, out, &error))
@@ -179,6 +191,12 @@ rth_setup (RthHarness *h, const char *dir_hint)
   g_assert_nonnull (h->uri);
   g_assert_true (g_strcmp0 (h->domain_type, "kvm") == 0 || g_strcmp0 (h->domain_type, "qemu") == 0);
   g_test_message ("harness: %s, domain type %s", h->uri, h->domain_type);
+  if (h->tcp_port)
+    {
+      h->tcp_uri = env_value (out, "TCP_URI");
+      g_assert_nonnull (h->tcp_uri);
+      g_test_message ("harness: also %s", h->tcp_uri);
+    }
 }
 
 void
@@ -203,6 +221,7 @@ rth_teardown (RthHarness *h, gconstpointer data)
   g_clear_pointer (&h->dir, g_free);
   g_clear_pointer (&h->uri, g_free);
   g_clear_pointer (&h->domain_type, g_free);
+  g_clear_pointer (&h->tcp_uri, g_free);
 }
 
 /* Defines @domain through the test's connection and waits for the model to
@@ -245,4 +264,30 @@ rth_define_machine (RthHarness *h, const RthDomain *domain)
   rt_wait_until (refract_machine_list_find_by_name (machines, domain->name) != NULL, 30,
                  "the defined event to add the machine");
   return g_object_ref (refract_machine_list_find_by_name (machines, domain->name));
+}
+
+/* Moves the calling process (a single thread: call it first thing in main())
+ * into a network namespace of its own with only the loopback interface, up.
+ * Everything it starts afterwards, the harness's libvirtd and QEMU included,
+ * is in there too, so their TCP ports and wildcard listens reach nobody
+ * else. Needs root (CAP_SYS_ADMIN); fails the test otherwise. */
+void
+rth_private_network (void)
+{
+  struct ifreq ifr = { 0 };
+  int fd;
+
+  if (unshare (CLONE_NEWNET) != 0)
+    g_error ("unshare(CLONE_NEWNET): %s; this test needs root for a network namespace "
+             "of its own", g_strerror (errno));
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    g_error ("socket: %s", g_strerror (errno));
+  g_strlcpy (ifr.ifr_name, "lo", sizeof ifr.ifr_name);
+  if (ioctl (fd, SIOCGIFFLAGS, &ifr) != 0)
+    g_error ("SIOCGIFFLAGS lo: %s", g_strerror (errno));
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl (fd, SIOCSIFFLAGS, &ifr) != 0)
+    g_error ("SIOCSIFFLAGS lo up: %s", g_strerror (errno));
+  close (fd);
 }

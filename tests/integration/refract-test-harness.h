@@ -27,6 +27,11 @@ typedef struct
   /* run the harness without our environment (ASan options and the like);
    * set before rth_setup() */
   gboolean           clean_env;
+  /* set before rth_setup(): libvirtd also listens on 127.0.0.1:tcp_port
+   * (plain TCP, no authentication; root only, so use rth_private_network()
+   * first), and tcp_uri is its qemu+tcp:// URI, a remote connection */
+  guint              tcp_port;
+  char              *tcp_uri;
 } RthHarness;
 
 /* A disk-less domain: SeaBIOS and whatever the devices do. */
@@ -53,5 +58,6 @@ gboolean         rth_run_clean       (const char *const  *argv,
                                       GError            **error);
 RefractMachine  *rth_define_machine  (RthHarness         *h,
                                       const RthDomain    *domain);
+void             rth_private_network (void);
 
 G_END_DECLS
