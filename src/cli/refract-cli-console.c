@@ -26,12 +26,36 @@
 
 #define ESCAPE_CHAR 0x1d /* Ctrl+] */
 
+typedef enum
+{
+  END_NONE,
+  END_ESCAPE,         /* Ctrl+] */
+  END_INPUT_CLOSED,   /* stdin reached its end */
+  END_STREAM_CLOSED,  /* the machine stopped, or another session took the console */
+  END_FAILED,
+} ConsoleEnd;
+
 typedef struct
 {
-  GMainLoop *loop;
+  GMainLoop   *loop;
   virStreamPtr stream;
-  gboolean   failed;
+  guint        watch;   /* stdin; 0 once removed */
+  ConsoleEnd   end;
+  char        *error;   /* END_FAILED: what libvirt said */
 } Console;
+
+static void
+console_end (Console    *console,
+             ConsoleEnd  end)
+{
+  if (console->end == END_NONE)
+    {
+      console->end = end;
+      if (end == END_FAILED)
+        console->error = g_strdup (virGetLastErrorMessage ());
+    }
+  g_main_loop_quit (console->loop);
+}
 
 static void
 stream_event (virStreamPtr stream,
@@ -41,11 +65,6 @@ stream_event (virStreamPtr stream,
   Console *console = opaque;
   char buffer[4096];
 
-  if (events & (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP))
-    {
-      g_main_loop_quit (console->loop);
-      return;
-    }
   while (events & VIR_STREAM_EVENT_READABLE)
     {
       int got = virStreamRecv (stream, buffer, sizeof buffer);
@@ -54,13 +73,14 @@ stream_event (virStreamPtr stream,
         break;
       if (got <= 0)
         {
-          console->failed = got < 0;
-          g_main_loop_quit (console->loop);
+          console_end (console, got < 0 ? END_FAILED : END_STREAM_CLOSED);
           return;
         }
       if (write (STDOUT_FILENO, buffer, got) < 0 && errno != EAGAIN)
         break;
     }
+  if (events & (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP))
+    console_end (console, END_STREAM_CLOSED);
 }
 
 static gboolean
@@ -75,14 +95,15 @@ stdin_ready (int          fd,
 
   if (got <= 0)
     {
-      g_main_loop_quit (console->loop);
+      console->watch = 0;
+      console_end (console, END_INPUT_CLOSED);
       return G_SOURCE_REMOVE;
     }
   for (ssize_t i = 0; i < got; i++)
     if (buffer[i] == ESCAPE_CHAR)
       {
         got = i;
-        g_main_loop_quit (console->loop);
+        console_end (console, END_ESCAPE);
       }
   while (sent < got)
     {
@@ -92,8 +113,8 @@ stdin_ready (int          fd,
         continue;  /* rare: a full stream; the guest reads soon */
       if (n < 0)
         {
-          console->failed = TRUE;
-          g_main_loop_quit (console->loop);
+          console->watch = 0;
+          console_end (console, END_FAILED);
           return G_SOURCE_REMOVE;
         }
       sent += n;
@@ -132,10 +153,10 @@ console_attach (virDomainPtr dom,
 {
   virStreamPtr stream = virStreamNew (virDomainGetConnect (dom), VIR_STREAM_NONBLOCK);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Console console = { loop, stream, FALSE };
+  Console console = { loop, stream, 0, END_NONE, NULL };
   struct termios saved, raw;
   gboolean tty = isatty (STDIN_FILENO);
-  guint watch;
+  int ret = 0;
 
   if (stream == NULL || virDomainOpenConsole (dom, NULL, stream, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
       virStreamEventAddCallback (stream, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
@@ -155,16 +176,48 @@ console_attach (virDomainPtr dom,
     }
   else
     tty = FALSE;
-  watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP, stdin_ready, &console);
+  console.watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP, stdin_ready, &console);
   g_main_loop_run (loop);
-  g_source_remove (watch);
+  if (console.watch != 0)
+    g_source_remove (console.watch);
   if (tty)
     tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
   virStreamEventRemoveCallback (stream);
-  virStreamFinish (stream);
+  if (console.end == END_ESCAPE || console.end == END_INPUT_CLOSED)
+    virStreamFinish (stream);
+  else
+    virStreamAbort (stream);
   virStreamFree (stream);
   g_printerr ("\n");
-  return console.failed ? 1 : 0;
+  switch (console.end)
+    {
+    case END_STREAM_CLOSED:
+    case END_FAILED:
+      /* the end of the stream comes as QEMU exits, a moment before libvirt
+       * has the machine shut off */
+      for (guint i = 0; console.end == END_STREAM_CLOSED && i < 50 && virDomainIsActive (dom) == 1; i++)
+        g_usleep (100 * 1000);
+      if (virDomainIsActive (dom) != 1)
+        {
+          g_printerr (_("“%s” stopped; its console is closed.\n"), name);
+          break;
+        }
+      /* with VIR_DOMAIN_CONSOLE_FORCE a newer session takes the console,
+       * and libvirt only says "stream had I/O failure" */
+      /* Translators: the second %s is libvirt's message, e.g. "stream had I/O failure" */
+      g_printerr (_("The console of “%s” was closed while the machine runs (%s): another session, "
+                    "such as Refract's console or virsh console, may have taken it over.\n"),
+                  name, console.error ? console.error : _("closed by libvirt"));
+      ret = 1;
+      break;
+    case END_NONE:
+    case END_ESCAPE:
+    case END_INPUT_CLOSED:
+    default:
+      break;
+    }
+  g_free (console.error);
+  return ret;
 }
 
 int

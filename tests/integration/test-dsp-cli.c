@@ -454,7 +454,66 @@ test_console (void)
   term_assert_restored (&t);
   term_close (&t);
 
+  /* a second session takes the console over (as the app's console or
+   * virsh console --force would): the first one ends saying so */
+  rth_step (h, "console: another session takes over");
+  {
+    Term second = { 0 };
+
+    term_start (&t, h, args);
+    term_wait_text (&t, connected, EXIT_SECS, "the first session's greeting");
+    term_wait_raw (&t);
+    term_start (&second, h, args);
+    term_wait_text (&second, connected, EXIT_SECS, "the second session's greeting");
+    term_wait_raw (&second);
+    status = term_wait_exit (&t, EXIT_SECS);
+    term_dump (&t, "the first session");
+    g_assert_cmpint (status, ==, 1);
+    assert_contains (t.screen->str, "The console of “" SERIAL_NAME "” was closed while the machine runs (");
+    assert_contains (t.screen->str, "may have taken it over.");
+    term_assert_restored (&t);
+    term_close (&t);
+    /* the second one works on: its keys reach the guest, Ctrl+] leaves */
+    term_type (&second, "\035", 1);
+    g_assert_cmpint (term_wait_exit (&second, EXIT_SECS), ==, 0);
+    g_assert_null (strstr (second.screen->str, "was closed"));
+    term_assert_restored (&second);
+    term_close (&second);
+  }
+
+  /* not on a terminal, with input that ends at once (a script's
+   * `< /dev/null`): attaches, leaves at the end of its input, exit 0 */
+  rth_step (h, "console: input at its end");
+  {
+    g_auto(GStrv) argv = dsp_argv (h, args);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(GError) error = NULL;
+    int wait_status;
+
+    g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out, &err,
+                                 &wait_status, &error));
+    g_assert_no_error (error);
+    g_test_message ("console < /dev/null: wait status %d\n%s%s", wait_status, out, err);
+    g_assert_true (WIFEXITED (wait_status));
+    g_assert_cmpint (WEXITSTATUS (wait_status), ==, 0);
+    assert_contains (err, connected);
+    g_assert_null (strstr (err, "CRITICAL"));
+    g_assert_null (strstr (err, "WARNING"));
+  }
+
+  /* the machine stops while attached: the console ends by itself, saying why */
+  rth_step (h, "console: the machine stops while attached");
+  term_start (&t, h, args);
+  term_wait_text (&t, connected, EXIT_SECS, "the console's greeting, once more");
+  term_wait_raw (&t);
   run_expecting (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  status = term_wait_exit (&t, EXIT_SECS);
+  term_dump (&t, "after the machine stopped");
+  g_assert_cmpint (status, ==, 0);
+  assert_contains (t.screen->str, "“" SERIAL_NAME "” stopped; its console is closed.");
+  term_assert_restored (&t);
+  term_close (&t);
 }
 
 static void
