@@ -668,3 +668,18 @@ rut_wizard_row (RefractNewMachineDialog *dialog,
     g_error ("no row “%s” on the %s page", title, _refract_new_machine_dialog_get_page (dialog));
   return GTK_WIDGET (found);
 }
+
+void
+rut_respond (AdwMessageDialog *dialog,
+             const char       *response)
+{
+  GtkWidget *button = rut_find_button_labelled (GTK_WIDGET (dialog),
+                                                adw_message_dialog_get_response_label (dialog, response));
+
+  g_assert_nonnull (button);
+  g_object_ref (dialog);
+  rut_click (button);
+  rut_wait_until (!gtk_widget_get_visible (GTK_WIDGET (dialog)), "the dialog to close");
+  rut_drain ();
+  g_assert_finalize_object (dialog);
+}

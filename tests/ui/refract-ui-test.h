@@ -68,6 +68,10 @@ GtkWindow          *rut_find_toplevel        (GType               type,
                                               GtkWindow          *transient_for);
 GtkWindow          *rut_wait_toplevel        (GType               type,
                                               GtkWindow          *transient_for);
+/* Clicks the button of @response in @dialog, waits for it to go away and
+ * checks that it is finalized. */
+void                rut_respond              (AdwMessageDialog   *dialog,
+                                              const char         *response);
 
 GStrv               rut_sidebar_titles       (RefractWindow      *window);
 gboolean            rut_sidebar_has          (RefractWindow      *window,

@@ -196,21 +196,6 @@ wait_dialog (RefractWindow *window)
   return ADW_MESSAGE_DIALOG (rut_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, GTK_WINDOW (window)));
 }
 
-/* Clicks the button of @response in @dialog, and waits for it to go away. */
-static void
-respond (AdwMessageDialog *dialog, const char *response)
-{
-  GtkWidget *button = rut_find_button_labelled (GTK_WIDGET (dialog),
-                                                adw_message_dialog_get_response_label (dialog, response));
-
-  g_assert_nonnull (button);
-  g_object_ref (dialog);
-  rut_click (button);
-  rut_wait_until (!gtk_widget_get_visible (GTK_WIDGET (dialog)), "the dialog to close");
-  rut_drain ();
-  g_assert_finalize_object (dialog);
-}
-
 static void
 fix_cpu0 (RefractDspPage *dsp)
 {
@@ -269,7 +254,7 @@ test_edits_kept_and_applied (void)
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Apply the New Settings?");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "vCPU"));
   rut_screenshot (GTK_WIDGET (dialog), "dsp-apply-dialog.png", FALSE);
-  respond (dialog, "apply");
+  rut_respond (dialog, "apply");
   rut_wait_until (rut_find_label (GTK_WIDGET (dsp), "No changes", TRUE) != NULL
                   && refract_dsp_page_get_loaded (dsp), "the applied settings to be read back");
   g_assert_false (tab_needs_attention (window, "dsp"));
@@ -318,7 +303,7 @@ test_close_with_edits (void)
   g_assert_nonnull (strstr (body, "“DSP Coprocessor”"));
   g_assert_null (strstr (body, "Kali"));
   rut_screenshot (GTK_WIDGET (dialog), "dsp-discard-dialog.png", FALSE);
-  respond (dialog, "review");
+  rut_respond (dialog, "review");
 
   /* the window stays, on the edited machine's DSP tab, with the edit */
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
@@ -335,7 +320,7 @@ test_close_with_edits (void)
   dialog = wait_dialog (window);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“DSP Coprocessor”"));
   g_object_ref (window);
-  respond (dialog, "discard");
+  rut_respond (dialog, "discard");
   rut_wait_until (!gtk_widget_get_visible (GTK_WIDGET (window)), "the window to close");
   g_assert_false (refract_dsp_page_get_modified (dsp));
   g_object_unref (window);

@@ -36,20 +36,6 @@ click (RefractWindow *window, const char *action)
   rut_click (rut_find_button (page_of (window), action));
 }
 
-/* Clicks the button of @response in @dialog, and waits for it to go away. */
-static void
-respond (AdwMessageDialog *dialog, const char *response)
-{
-  GtkWidget *button = rut_find_button_labelled (GTK_WIDGET (dialog),
-                                                adw_message_dialog_get_response_label (dialog, response));
-
-  g_object_ref (dialog);
-  rut_click (button);
-  rut_wait_until (!gtk_widget_get_visible (GTK_WIDGET (dialog)), "the dialog to close");
-  rut_drain ();
-  g_assert_finalize_object (dialog);
-}
-
 /* Kali Linux, shut off: its page shows its name, state, disk and display,
  * offers Start but not Shut Down; Start, Pause, Resume and Force Off (after
  * its confirmation) take it through Running, Paused, Running, Shut Off. */
@@ -122,7 +108,7 @@ test_machine_lifecycle (void)
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Force Off “Kali Linux”?");
   g_assert_cmpstr (rut_page_state (window), ==, "Running");
   rut_screenshot (GTK_WIDGET (dialog), "force-off-dialog.png", FALSE);
-  respond (dialog, "confirm");
+  rut_respond (dialog, "confirm");
   /* the reason may follow the state a moment later */
   rut_wait_until (g_strcmp0 (rut_page_state (window), "Shut Off (forced off)") == 0,
                   "Kali Linux to be off");
@@ -142,7 +128,7 @@ test_machine_force_off_cancelled (void)
   g_assert_cmpstr (rut_page_state (window), ==, "Running");
   click (window, "machine.force-off");
   dialog = ADW_MESSAGE_DIALOG (rut_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, GTK_WINDOW (window)));
-  respond (dialog, "cancel");
+  rut_respond (dialog, "cancel");
   rut_drain ();
   g_assert_cmpstr (rut_page_state (window), ==, "Running");
   g_assert_true (can_click (window, "machine.force-off"));
@@ -178,7 +164,7 @@ test_machine_delete (void)
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   rut_screenshot (GTK_WIDGET (dialog), "delete-dialog.png", FALSE);
 
-  respond (dialog, "delete");
+  rut_respond (dialog, "delete");
   rut_wait_until (!rut_sidebar_has (window, "Kali Linux"), "Kali Linux to leave the list");
   titles = rut_sidebar_titles (window);
   g_assert_cmpstrv (titles, remaining);
