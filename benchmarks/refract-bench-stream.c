@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -72,6 +73,26 @@ cpu_seconds_self (void)
   getrusage (RUSAGE_SELF, &usage);
   return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
          + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static double
+cpu_seconds_this_thread (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* minor page faults of the whole process: first touches of fresh memory,
+ * which cost more than the copy itself on a virtual machine */
+static long
+minor_faults_self (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
 }
 
 /* ---- the server (child process) ------------------------------------------ */
@@ -372,6 +393,9 @@ percentiles (GArray *shown, gsize offset, gint64 from, gint64 to, double *p50, d
 typedef struct
 {
   double cpu_pct;         /* of one core */
+  double main_cpu_pct;    /* the main thread alone: it reads the socket and paints */
+  double faults_per_frame; /* minor page faults per frame delivered */
+  double cpu_ms_per_frame; /* all threads, per frame delivered: steadier than % on a busy machine */
   double server_fps;      /* frames the worker took */
   double server_dropped;  /* per second, replaced before the worker took them */
   double server_cpu_pct;
@@ -381,9 +405,9 @@ typedef struct
   double wire_frames_fps; /* the same in raw frames */
 } Figures;
 
-/* utime + stime of a process, in seconds */
+/* utime + stime of a process, in seconds; its minor page faults */
 static double
-read_proc_cpu (GPid pid)
+read_proc_cpu (GPid pid, unsigned long *minflt)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
   g_autofree char *text = NULL;
@@ -392,8 +416,9 @@ read_proc_cpu (GPid pid)
 
   if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strrchr (text, ')')) == NULL)
     return -1;
-  /* after "pid (comm)": state is field 3, utime 14, stime 15 */
-  if (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+  /* after "pid (comm)": state is field 3, minflt 10, utime 14, stime 15 */
+  if (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %*u %*u %lu %lu", minflt, &utime,
+              &stime) != 3)
     return -1;
   return (double) (utime + stime) / sysconf (_SC_CLK_TCK);
 }
@@ -427,7 +452,8 @@ measure_refract (ServerProc *server, Figures *fig)
   GtkWindow *window = GTK_WINDOW (gtk_window_new ());
   Status s0, s1;
   gint64 t0, t1;
-  double cpu0, cpu1;
+  double cpu0, cpu1, main0, main1;
+  long faults0, faults1;
   double p50, p95;
   double w50, w95, l50, l95, a50s, a95s, a50e, a95e;
   guint64 first_shown = 0, last_shown = 0, gaps = 0;
@@ -452,18 +478,25 @@ measure_refract (ServerProc *server, Figures *fig)
   s0 = server->last;
   t0 = g_get_monotonic_time ();
   cpu0 = cpu_seconds_self ();
+  main0 = cpu_seconds_this_thread ();
+  faults0 = minor_faults_self ();
   spin (seconds);
+  faults1 = minor_faults_self ();
+  main1 = cpu_seconds_this_thread ();
   cpu1 = cpu_seconds_self ();
   t1 = g_get_monotonic_time ();
   s1 = server->last;
   probe.recording = FALSE;
 
   fig->cpu_pct = 100 * (cpu1 - cpu0) / ((t1 - t0) / 1e6);
+  fig->main_cpu_pct = 100 * (main1 - main0) / ((t1 - t0) / 1e6);
   fig->server_fps = (s1.sent - s0.sent) / ((s1.t_us - s0.t_us) / 1e6);
   fig->server_dropped = (s1.dropped - s0.dropped) / ((s1.t_us - s0.t_us) / 1e6);
   fig->server_cpu_pct = 100 * (s1.cpu - s0.cpu) / ((s1.t_us - s0.t_us) / 1e6);
   fig->received_fps = probe.n_received / ((t1 - t0) / 1e6);
   fig->shown_fps = probe.shown->len / ((t1 - t0) / 1e6);
+  fig->faults_per_frame = probe.n_received ? (double) (faults1 - faults0) / probe.n_received : -1;
+  fig->cpu_ms_per_frame = probe.n_received ? 1000 * (cpu1 - cpu0) / probe.n_received : -1;
   wire_figures (fig, &s0, &s1);
 
   percentiles (probe.shown, G_STRUCT_OFFSET (Shown, work_ms), t0, t1, &w50, &w95);
@@ -520,6 +553,7 @@ measure_remote_viewer (ServerProc *server, Figures *fig)
   Status s0, s1;
   gint64 t0, t1;
   double cpu0, cpu1;
+  unsigned long faults0 = 0, faults1 = 0;
   int pid;
 
   /* its own defaults: GTK 3 picks its renderer, spice-gtk its paths */
@@ -539,9 +573,9 @@ measure_remote_viewer (ServerProc *server, Figures *fig)
     }
   s0 = server->last;
   t0 = g_get_monotonic_time ();
-  cpu0 = read_proc_cpu (pid);
+  cpu0 = read_proc_cpu (pid, &faults0);
   spin (seconds);
-  cpu1 = read_proc_cpu (pid);
+  cpu1 = read_proc_cpu (pid, &faults1);
   t1 = g_get_monotonic_time ();
   s1 = server->last;
   g_subprocess_send_signal (viewer, SIGTERM);
@@ -557,6 +591,12 @@ measure_remote_viewer (ServerProc *server, Figures *fig)
   fig->server_cpu_pct = 100 * (s1.cpu - s0.cpu) / ((s1.t_us - s0.t_us) / 1e6);
   wire_figures (fig, &s0, &s1);
   fig->received_fps = fig->shown_fps = -1;
+  /* its threads are not told apart; frames from the bytes delivered */
+  fig->main_cpu_pct = -1;
+  fig->faults_per_frame = fig->wire_frames_fps > 0
+                          ? (faults1 - faults0) / (fig->wire_frames_fps * (t1 - t0) / 1e6) : -1;
+  fig->cpu_ms_per_frame = fig->wire_frames_fps > 0
+                          ? 1000 * (cpu1 - cpu0) / (fig->wire_frames_fps * (t1 - t0) / 1e6) : -1;
   return TRUE;
 }
 
@@ -635,6 +675,12 @@ run_client (const char *self_path)
        G_STRUCT_OFFSET (Figures, shown_fps));
   row ("client CPU, % of one core (all threads)", " %", &ours, have_theirs ? &theirs : NULL,
        G_STRUCT_OFFSET (Figures, cpu_pct));
+  row ("client CPU per frame received, ms", "", &ours, have_theirs ? &theirs : NULL,
+       G_STRUCT_OFFSET (Figures, cpu_ms_per_frame));
+  row ("client main thread CPU, % of one core", " %", &ours, have_theirs ? &theirs : NULL,
+       G_STRUCT_OFFSET (Figures, main_cpu_pct));
+  row ("client minor page faults per frame received", "", &ours, have_theirs ? &theirs : NULL,
+       G_STRUCT_OFFSET (Figures, faults_per_frame));
   row ("server CPU over the same window, % of one core", " %", &ours,
        have_theirs ? &theirs : NULL, G_STRUCT_OFFSET (Figures, server_cpu_pct));
   printf ("Refract: shown == received: %s (%.1f of %.1f); shown == made at the target rate: %s"

@@ -10,9 +10,20 @@
 #include "config.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "refract-spice-display-private.h"
 #include "refract-spice-session-private.h"
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#if CAIRO_HAS_XLIB_SURFACE
+#include <cairo-xlib.h>
+#define HAVE_CAIRO_XLIB_SHM_PIN 1
+#endif
+#endif
 
 #define ZOOM_MIN 0.25
 #define ZOOM_MAX 8.0
@@ -79,6 +90,33 @@ invalidate (RefractSpiceDisplay *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Every full-screen frame allocates and frees buffers of the primary's size
+ * several times: spice-client-glib's message (the raw bitmap) and the pixman
+ * image it decodes it into, GTK's paint surface, our tiles. glibc serves
+ * blocks that large with a fresh mmap () and unmaps them on free (or trims
+ * its heap), so every frame first-touches ~6,000 new pages: measured here that
+ * was most of the client's CPU (a page fault costs far more than copying the
+ * page, above all in a virtual machine). Keep blocks up to 32 MiB (glibc's
+ * ceiling: a 3840×2160 primary) on the heap and the heap from shrinking, so
+ * the same pages are reused every frame. The cost is that the heap keeps its
+ * high-water mark (a few frames' worth) until the process ends. Once per
+ * process, when the first display channel is attached. */
+static void
+keep_frame_memory (void)
+{
+#ifdef __GLIBC__
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      if (mallopt (M_MMAP_THRESHOLD, 32 * 1024 * 1024) != 1
+          || mallopt (M_TRIM_THRESHOLD, 256 * 1024 * 1024) != 1)
+        g_debug ("mallopt refused the frame-memory thresholds");
+      g_once_init_leave (&done, 1);
+    }
+#endif
+}
+
 static void
 attach_display (RefractSpiceDisplay *self, SpiceDisplayChannel *display)
 {
@@ -90,6 +128,7 @@ attach_display (RefractSpiceDisplay *self, SpiceDisplayChannel *display)
   g_set_object (&self->display, display);
   if (display != NULL)
     {
+      keep_frame_memory ();
       g_signal_connect_object (display, "display-primary-create", G_CALLBACK (primary_create),
                                self, G_CONNECT_SWAPPED);
       g_signal_connect_object (display, "display-primary-destroy", G_CALLBACK (primary_destroy),
@@ -359,6 +398,55 @@ refract_spice_display_size_allocate (GtkWidget *widget,
   request_guest_size (self);
 }
 
+#ifdef HAVE_CAIRO_XLIB_SHM_PIN
+/* GTK 4.8's cairo renderer on X11 paints each frame into an image and hands
+ * it to a cairo-xlib window surface, which copies it into a MIT-SHM segment
+ * from cairo's pool for XShmPutImage. cairo destroys a pool as soon as nothing
+ * in it is in use, i.e. after every frame, and the next frame shmget ()s a new
+ * segment whose every page faults on first touch: 2,000 page faults a
+ * full-screen frame, measured here most of the client's remaining CPU. One
+ * shm image of the largest monitor's size, held per display, keeps a pool
+ * (cairo makes pools eight times the first request) alive, so each frame's
+ * upload reuses pages already mapped. Costs that image (shared memory, once
+ * cleared) for as long as the display is open. */
+static void
+keep_xshm_pool (GtkWidget *widget)
+{
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  GListModel *monitors;
+  cairo_surface_t *root, *pin;
+  Display *xdisplay;
+  int width = 0, height = 0;
+
+  if (!GDK_IS_X11_DISPLAY (display) || g_object_get_data (G_OBJECT (display), "refract-xshm-pin"))
+    return;
+  monitors = gdk_display_get_monitors (display);
+  for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      GdkRectangle geometry;
+      int scale = gdk_monitor_get_scale_factor (monitor);
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      if ((gint64) geometry.width * geometry.height * scale * scale > (gint64) width * height)
+        {
+          width = geometry.width * scale;
+          height = geometry.height * scale;
+        }
+    }
+  if (width <= 0 || height <= 0)
+    return;
+  xdisplay = gdk_x11_display_get_xdisplay (display);
+  root = cairo_xlib_surface_create (xdisplay, gdk_x11_display_get_xrootwindow (display),
+                                    DefaultVisual (xdisplay, DefaultScreen (xdisplay)), 1, 1);
+  /* an image from cairo's shm pool when the server has MIT-SHM, else a plain one */
+  pin = cairo_surface_create_similar_image (root, CAIRO_FORMAT_RGB24, width, height);
+  cairo_surface_destroy (root);
+  g_object_set_data_full (G_OBJECT (display), "refract-xshm-pin", pin,
+                          (GDestroyNotify) cairo_surface_destroy);
+}
+#endif
+
 /* The tile format that costs the renderer least: see refract-framebuffer.c. */
 static void
 refract_spice_display_realize (GtkWidget *widget)
@@ -368,6 +456,10 @@ refract_spice_display_realize (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (refract_spice_display_parent_class)->realize (widget);
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+#ifdef HAVE_CAIRO_XLIB_SHM_PIN
+  if (renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer))
+    keep_xshm_pool (widget);
+#endif
   refract_framebuffer_set_tile_format (self->framebuffer,
                                        renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer)
                                        ? GDK_MEMORY_B8G8R8 : GDK_MEMORY_B8G8R8A8_PREMULTIPLIED);
