@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <libvirt/libvirt.h>
@@ -33,6 +34,7 @@ typedef enum
   END_INPUT_CLOSED,   /* stdin reached its end */
   END_STREAM_CLOSED,  /* the machine stopped, or another session took the console */
   END_FAILED,
+  END_SIGNAL,         /* SIGTERM, SIGHUP or SIGINT from elsewhere (raw mode makes no SIGINT) */
 } ConsoleEnd;
 
 typedef struct
@@ -42,6 +44,7 @@ typedef struct
   guint        watch;   /* stdin; 0 once removed */
   ConsoleEnd   end;
   char        *error;   /* END_FAILED: what libvirt said */
+  int          signum;  /* END_SIGNAL */
 } Console;
 
 static void
@@ -81,6 +84,24 @@ stream_event (virStreamPtr stream,
     }
   if (events & (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP))
     console_end (console, END_STREAM_CLOSED);
+}
+
+typedef struct
+{
+  Console *console;
+  int      signum;
+} SignalWatch;
+
+/* A signal must not leave the terminal raw: leave as after Ctrl+] */
+static gboolean
+signalled (gpointer user_data)
+{
+  SignalWatch *watch = user_data;
+
+  if (watch->console->end == END_NONE)
+    watch->console->signum = watch->signum;
+  console_end (watch->console, END_SIGNAL);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -156,6 +177,8 @@ console_attach (virDomainPtr dom,
   Console console = { loop, stream, 0, END_NONE, NULL };
   struct termios saved, raw;
   gboolean tty = isatty (STDIN_FILENO);
+  SignalWatch signals[] = { { NULL, SIGTERM }, { NULL, SIGHUP }, { NULL, SIGINT } };
+  guint signal_ids[G_N_ELEMENTS (signals)];
   int ret = 0;
 
   if (stream == NULL || virDomainOpenConsole (dom, NULL, stream, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
@@ -177,13 +200,20 @@ console_attach (virDomainPtr dom,
   else
     tty = FALSE;
   console.watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP, stdin_ready, &console);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      signals[i].console = &console;
+      signal_ids[i] = g_unix_signal_add (signals[i].signum, signalled, &signals[i]);
+    }
   g_main_loop_run (loop);
   if (console.watch != 0)
     g_source_remove (console.watch);
   if (tty)
     tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    g_source_remove (signal_ids[i]);
   virStreamEventRemoveCallback (stream);
-  if (console.end == END_ESCAPE || console.end == END_INPUT_CLOSED)
+  if (console.end == END_ESCAPE || console.end == END_INPUT_CLOSED || console.end == END_SIGNAL)
     virStreamFinish (stream);
   else
     virStreamAbort (stream);
@@ -209,6 +239,10 @@ console_attach (virDomainPtr dom,
                     "such as Refract's console or virsh console, may have taken it over.\n"),
                   name, console.error ? console.error : _("closed by libvirt"));
       ret = 1;
+      break;
+    case END_SIGNAL:
+      /* as the shell reports a program the signal ended */
+      ret = 128 + console.signum;
       break;
     case END_NONE:
     case END_ESCAPE:

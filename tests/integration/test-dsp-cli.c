@@ -481,6 +481,18 @@ test_console (void)
     term_close (&second);
   }
 
+  /* SIGTERM from elsewhere while attached: the terminal is given back
+   * cooked, and the exit status is the shell's for SIGTERM */
+  rth_step (h, "console: SIGTERM while attached");
+  term_start (&t, h, args);
+  term_wait_text (&t, connected, EXIT_SECS, "the console's greeting before SIGTERM");
+  term_wait_raw (&t);
+  g_assert_cmpint (kill (t.pid, SIGTERM), ==, 0);
+  status = term_wait_exit (&t, EXIT_SECS);
+  g_assert_cmpint (status, ==, 128 + SIGTERM);
+  term_assert_restored (&t);
+  term_close (&t);
+
   /* not on a terminal, with input that ends at once (a script's
    * `< /dev/null`): attaches, leaves at the end of its input, exit 0 */
   rth_step (h, "console: input at its end");
@@ -1014,7 +1026,7 @@ stop (GPid *pid, const char *log)
 /* Waits until jack_lsp in @place lists a port containing @port (or, with
  * NULL, answers at all) */
 static void
-wait_jack (const Place *place, const char *port, const char *log, const char *what)
+wait_jack (const Place *place, const char *port, const char *const *logs, const char *what)
 {
   const char *argv[] = { "jack_lsp", NULL };
   gint64 deadline = g_get_monotonic_time () + JACK_SECS * G_USEC_PER_SEC;
@@ -1027,7 +1039,8 @@ wait_jack (const Place *place, const char *port, const char *log, const char *wh
         return;
       if (g_get_monotonic_time () > deadline)
         {
-          log_tail (log);
+          for (guint i = 0; logs[i] != NULL; i++)
+            log_tail (logs[i]);
           g_error ("%s: not there after %d s; jack_lsp says:\n%s", what, JACK_SECS, out ? out : "");
         }
       g_usleep (200 * 1000);
@@ -1043,6 +1056,7 @@ test_netjack_jack2 (void)
   g_autofree char *logs = g_build_filename (h->dir, "jack", NULL);
   g_autofree char *master_log = g_build_filename (logs, "jackd-host.log", NULL);
   g_autofree char *follower_log = g_build_filename (logs, "jackd-guest.log", NULL);
+  const char *logs_to_show[] = { master_log, follower_log, NULL };
   g_autofree char *master_name = g_strdup_printf ("refract-it-host-%d", (int) getpid ());
   g_autofree char *follower_name = g_strdup_printf ("refract-it-guest-%d", (int) getpid ());
   g_autofree char *command = NULL;
@@ -1099,7 +1113,7 @@ test_netjack_jack2 (void)
   command = g_strdup_printf ("jackd --no-realtime --name %s -d dummy -r 48000 -p 1024", master_name);
   master = place_spawn (&host, command, master_log);
   g_clear_pointer (&command, g_free);
-  wait_jack (&host, NULL, master_log, "the host's jackd");
+  wait_jack (&host, NULL, logs_to_show, "the host's jackd");
 
   config->enabled = TRUE;
   config->backend = REFRACT_NETJACK_BACKEND_JACK2;
@@ -1147,7 +1161,7 @@ test_netjack_jack2 (void)
                              follower_name, config->address, config->port);
   follower = place_spawn (&guest, command, follower_log);
   g_clear_pointer (&command, g_free);
-  wait_jack (&host, "refract-guest:from_slave_1", follower_log, "the follower's ports on the host");
+  wait_jack (&host, "refract-guest:from_slave_1", logs_to_show, "the follower's ports on the host");
 
   status = dsp_run (h, &host, status_args, &out, &err);
   assert_contains (out, "  Manager: yes (jack2)   UDP port bound: yes   Followers: refract-guest\n");
@@ -1185,7 +1199,7 @@ test_netjack_jack2 (void)
   g_clear_pointer (&line, g_free);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  wait_jack (&host, "refract-guest:from_slave_1", follower_log, "the follower back after the restart");
+  wait_jack (&host, "refract-guest:from_slave_1", logs_to_show, "the follower back after the restart");
   rth_step (h, "jack2: the follower is back");
 
   /* ---- the follower leaves: the manager waits on, with no follower */
