@@ -332,7 +332,6 @@ _refract_cli_restart (RefractConnection *connection,
   g_print (_("The NETJACK bridge was restarted.\n"));
   probe = refract_netjack_probe_new ("/");
   status = refract_netjack_probe_run (probe, config);
-  for (guint i = 0; status->checked[i] != NULL; i++)
-    g_print ("  %s\n", status->checked[i]);
+  _refract_cli_print_probe (status);
   return 0;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "refract-model.h"
+#include "refract-netjack-probe.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,9 @@ void            _refract_cli_store_result (GObject        *source,
                                            gpointer        user_data);
 GAsyncResult   *_refract_cli_wait         (GAsyncResult  **result);
 void            _refract_cli_print_error  (const GError   *error);
+/* "  Manager: yes (jack2)   UDP port bound: yes   Followers: …", then each
+ * thing the probe looked at */
+void            _refract_cli_print_probe  (const RefractNetjackStatus *probe);
 
 int             _refract_cli_console      (RefractConnection *connection,
                                            RefractMachine    *machine);

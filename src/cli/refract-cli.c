@@ -266,17 +266,21 @@ print_netjack (Report *report)
   if (report->probe == NULL)
     g_print ("  %s\n", _("Status: not checked (the host is not this computer)"));
   else
-    {
-      g_autofree char *followers = g_strjoinv (", ", report->probe->followers);
+    _refract_cli_print_probe (report->probe);
+}
 
-      g_print (_("  Manager: %s%s%s%s   UDP port bound: %s   Followers: %s\n"),
-               tristate_text (report->probe->manager), report->probe->manager_kind ? " (" : "",
-               report->probe->manager_kind ? report->probe->manager_kind : "",
-               report->probe->manager_kind ? ")" : "", tristate_text (report->probe->port_bound),
-               *followers ? followers : _("none"));
-      for (guint i = 0; report->probe->checked[i] != NULL; i++)
-        g_print ("    %s\n", report->probe->checked[i]);
-    }
+void
+_refract_cli_print_probe (const RefractNetjackStatus *probe)
+{
+  g_autofree char *followers = g_strjoinv (", ", probe->followers);
+
+  g_print (_("  Manager: %s%s%s%s   UDP port bound: %s   Followers: %s\n"),
+           tristate_text (probe->manager), probe->manager_kind ? " (" : "",
+           probe->manager_kind ? probe->manager_kind : "",
+           probe->manager_kind ? ")" : "", tristate_text (probe->port_bound),
+           *followers ? followers : _("none"));
+  for (guint i = 0; probe->checked[i] != NULL; i++)
+    g_print ("    %s\n", probe->checked[i]);
 }
 
 static void
