@@ -391,7 +391,11 @@ channel_failed (RefractSpiceSession *self, SpiceChannelEvent event, SpiceChannel
   const char *reason = channel_error_text (channel);
   g_autofree char *message = NULL;
 
-  if (event == SPICE_CHANNEL_ERROR_TLS)
+  if (event == SPICE_CHANNEL_ERROR_TLS && spice_channel_get_error (channel) == NULL)
+    /* what spice-client-glib says when it refuses the certificate */
+    message = g_strdup (_("The display's encrypted connection failed: its certificate could not "
+                          "be verified, or the TLS handshake did not succeed"));
+  else if (event == SPICE_CHANNEL_ERROR_TLS)
     message = g_strdup_printf (_("The display's encrypted connection failed: %s"), reason);
   else if (event == SPICE_CHANNEL_ERROR_LINK)
     message = g_strdup_printf (_("The display refused the connection: %s"), reason);

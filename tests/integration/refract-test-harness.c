@@ -59,16 +59,19 @@ gboolean
 rth_run (RthHarness *h, const char *command, char **out)
 {
   g_autofree char *port = h->tcp_port ? g_strdup_printf ("%u", h->tcp_port) : NULL;
-  const char *argv[] = { harness_path (), command, h->dir, NULL, NULL, NULL };
+  const char *argv[] = { harness_path (), command, h->dir, NULL, NULL, NULL, NULL };
+  guint n = 3;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
   if (port != NULL && g_str_equal (command, "start"))
     {
-      argv[3] = "--tcp-port";
-      argv[4] = port;
+      argv[n++] = "--tcp-port";
+      argv[n++] = port;
     }
+  if (h->spice_tls && g_str_equal (command, "start"))
+    argv[n++] = "--spice-tls";
   if (h->clean_env)
     {
       if (!rth_run_clean (argv, out, &error))
@@ -197,6 +200,11 @@ rth_setup (RthHarness *h, const char *dir_hint)
       g_assert_nonnull (h->tcp_uri);
       g_test_message ("harness: also %s", h->tcp_uri);
     }
+  if (h->spice_tls)
+    {
+      h->spice_ca = env_value (out, "SPICE_CA");
+      g_assert_nonnull (h->spice_ca);
+    }
 }
 
 void
@@ -222,6 +230,7 @@ rth_teardown (RthHarness *h, gconstpointer data)
   g_clear_pointer (&h->uri, g_free);
   g_clear_pointer (&h->domain_type, g_free);
   g_clear_pointer (&h->tcp_uri, g_free);
+  g_clear_pointer (&h->spice_ca, g_free);
 }
 
 /* Defines @domain through the test's connection and waits for the model to

@@ -32,6 +32,10 @@ typedef struct
    * first), and tcp_uri is its qemu+tcp:// URI, a remote connection */
   guint              tcp_port;
   char              *tcp_uri;
+  /* set before rth_setup(): SPICE servers also offer TLS, with a certificate
+   * for 127.0.0.1 signed by the CA in spice_ca */
+  gboolean           spice_tls;
+  char              *spice_ca;
 } RthHarness;
 
 /* A disk-less domain: SeaBIOS and whatever the devices do. */

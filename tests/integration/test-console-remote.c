@@ -23,6 +23,12 @@
  *   /integration/console-remote/password  passwd='…' on 0.0.0.0: the page
  *       asks for the password, a wrong one is refused, the right one given
  *       in the page's password entry connects; no log message contains it
+ *   /integration/console-remote/tls  defaultMode='secure' (the harness gives
+ *       QEMU a certificate): the session goes to the TLS port, the only one,
+ *       and fails with the TLS message since nothing makes it trust the CA
+ *
+ * Each test also checks that opening the console leaves the app's
+ * connection alone (asking for the graphics FD over TCP used to close it).
  *
  * Runs on an Xvfb of its own (tests/ui/run-headless.sh). Needs root for the
  * network namespace and the TCP listener; fails otherwise.
@@ -50,12 +56,17 @@
 #define WILDCARD_NAME "refract-remote-any-it"
 #define LOOPBACK_NAME "refract-remote-lo-it"
 #define PASSWORD_NAME "refract-remote-pw-it"
+#define TLS_NAME "refract-remote-tls-it"
 #define PASSWORD "r3mote-s3cret"
 
 /* ---- the log: the password must never be written ------------------------ */
 
 static gboolean forward_debug;
 static guint messages_checked;
+/* spice-client-glib's warnings when it refuses a certificate are expected
+ * (and swallowed) while this is set; any other warning still aborts */
+static gboolean expect_tls_warning;
+static guint tls_warnings;
 
 static GLogWriterOutput
 password_guard (GLogLevelFlags   level,
@@ -72,6 +83,26 @@ password_guard (GLogLevelFlags   level,
         abort ();
       }
   g_atomic_int_inc (&messages_checked);
+  if (expect_tls_warning && (level & G_LOG_LEVEL_WARNING))
+    {
+      const char *domain = NULL, *message = NULL;
+
+      for (gsize i = 0; i < n_fields; i++)
+        if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+          domain = fields[i].value;
+        else if (g_str_equal (fields[i].key, "MESSAGE"))
+          message = fields[i].value;
+      if (message != NULL
+          && ((g_strcmp0 (domain, "Spice") == 0
+               && strstr (message, "certificate chain verification") != NULL)
+              || (g_strcmp0 (domain, "GSpice") == 0 && strstr (message, "SSL_connect") != NULL)))
+        {
+          g_atomic_int_inc (&tls_warnings);
+          return G_LOG_WRITER_HANDLED;
+        }
+      g_log_writer_default (level, fields, n_fields, user_data);
+      abort ();
+    }
   if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && !forward_debug)
     return G_LOG_WRITER_HANDLED;
   return g_log_writer_default (level, fields, n_fields, user_data);
@@ -179,13 +210,15 @@ lookup (RthHarness *h, const char *name)
   return dom;
 }
 
-/* The port QEMU's SPICE server was given (autoport), from the live XML. */
+/* The port QEMU's SPICE server was given (autoport), from the live XML;
+ * the TLS port with @tls. */
 static int
-spice_port (RthHarness *h, const char *name)
+spice_port_of (RthHarness *h, const char *name, gboolean tls)
 {
   virDomainPtr dom = lookup (h, name);
   g_autofree char *xml = virDomainGetXMLDesc (dom, 0);
-  g_autoptr(GRegex) regex = g_regex_new ("<graphics type='spice' port='([0-9]+)'", 0, 0, NULL);
+  g_autoptr(GRegex) regex = g_regex_new (tls ? "<graphics type='spice'[^>]* tlsPort='([0-9]+)'"
+                                             : "<graphics type='spice' port='([0-9]+)'", 0, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
   g_autofree char *port = NULL;
 
@@ -195,6 +228,12 @@ spice_port (RthHarness *h, const char *name)
     g_error ("no SPICE port in the XML of %s:\n%s", name, xml);
   port = g_match_info_fetch (match, 1);
   return atoi (port);
+}
+
+static int
+spice_port (RthHarness *h, const char *name)
+{
+  return spice_port_of (h, name, FALSE);
 }
 
 /* What libvirt does with virDomainOpenGraphicsFD over the remote protocol
@@ -394,6 +433,32 @@ type_escape (RefractSpiceDisplay *display)
 
 /* ---- the console page --------------------------------------------------- */
 
+static void
+frame_painted (GdkFrameClock *clock, guint *painted)
+{
+  (*painted)++;
+}
+
+/* Two frames painted by @widget's window: what it shows is on screen. */
+static void
+wait_drawn (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  guint painted = 0;
+  gulong id;
+
+  rt_wait_until (gtk_widget_get_mapped (widget) && gtk_widget_get_frame_clock (widget) != NULL, 10,
+                 "the widget to be mapped");
+  clock = gtk_widget_get_frame_clock (widget);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted), &painted);
+  for (guint i = 1; i <= 2; i++)
+    {
+      gtk_widget_queue_draw (widget);
+      rt_wait_until (painted >= i, 10, "a frame to be painted");
+    }
+  g_signal_handler_disconnect (clock, id);
+}
+
 static GtkWidget *
 find_type (GtkWidget *root, GType type)
 {
@@ -548,7 +613,7 @@ test_wildcard (RthHarness *h, gconstpointer data)
 
   rth_step (h, "comparing with virsh screenshot");
   assert_matches_qemu (h, p.display, WILDCARD_NAME);
-  rt_spin (200);
+  wait_drawn (GTK_WIDGET (p.window));
   shown = refract_test_render_widget (GTK_WIDGET (p.window));
   g_assert_cmpint (g_mkdir_with_parents (SCREENSHOT_DIR, 0755), ==, 0);
   g_assert_true (gdk_texture_save_to_png (shown, shot));
@@ -688,6 +753,101 @@ test_password (RthHarness *h, gconstpointer data)
   rth_step (h, "done");
 }
 
+/* What each SpiceSession of an attempt was told to connect to. */
+typedef struct
+{
+  char *host;
+  char *port;
+  char *tls_port;
+} Target;
+
+static Target target;
+
+/* SpiceSession::channel-new: the main channel, made when it connects */
+static void
+main_channel_made (SpiceSession *spice, SpiceChannel *channel)
+{
+  g_clear_pointer (&target.host, g_free);
+  g_clear_pointer (&target.port, g_free);
+  g_clear_pointer (&target.tls_port, g_free);
+  g_object_get (spice, "host", &target.host, "port", &target.port, "tls-port", &target.tls_port,
+                NULL);
+}
+
+static void
+spice_session_changed (RefractSpiceSession *session)
+{
+  SpiceSession *spice = refract_spice_session_get_spice (session);
+
+  /* the address is set just after the SpiceSession is announced */
+  if (spice != NULL)
+    g_signal_connect (spice, "channel-new", G_CALLBACK (main_channel_made), NULL);
+}
+
+/* A TLS-only display (defaultMode='secure': libvirt gives it a TLS port and no
+ * plain one): the session goes to the TLS port, and since nothing tells it
+ * to trust the harness's CA, spice-client-glib refuses the certificate:
+ * FAILED with the TLS message, at once. */
+static void
+test_tls (RthHarness *h, gconstpointer data)
+{
+  g_autoptr(RefractMachine) machine = NULL;
+  g_autofree char *refusal = NULL;
+  g_autofree char *expected_port = NULL;
+  RefractSpiceState state;
+  GLogLevelFlags fatal;
+  gulong handler;
+  int tls_port;
+  Page p = { 0 };
+
+  machine = start_remote_machine (h, TLS_NAME, "0.0.0.0", " defaultMode='secure'");
+  tls_port = spice_port_of (h, TLS_NAME, TRUE);
+  expected_port = g_strdup_printf ("%d", tls_port);
+  assert_listening ("00000000", tls_port);
+  refusal = assert_graphics_fd_refused (h, TLS_NAME);
+
+  rth_step (h, "the console page over qemu+tcp, TLS only");
+  /* G_DEBUG=fatal-warnings would abort before the writer could swallow it */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  g_log_set_always_fatal (fatal & ~G_LOG_LEVEL_WARNING);
+  expect_tls_warning = TRUE;
+  page_open (&p, machine);
+  handler = g_signal_connect (p.session, "notify::spice-session", G_CALLBACK (spice_session_changed),
+                              NULL);
+  rt_wait_until ((state = refract_spice_session_get_state (p.session)) != REFRACT_SPICE_STATE_DISCONNECTED
+                 && state != REFRACT_SPICE_STATE_CONNECTING, 20, "the session to give up");
+  g_signal_handler_disconnect (p.session, handler);
+  expect_tls_warning = FALSE;
+  g_log_set_always_fatal (fatal);
+  g_test_message ("session went to host %s, port %s, TLS port %s; state %d: %s", target.host,
+                  target.port, target.tls_port, state,
+                  refract_spice_session_get_error_message (p.session));
+  g_assert_cmpstr (target.host, ==, "127.0.0.1");
+  g_assert_null (target.port);
+  g_assert_cmpstr (target.tls_port, ==, expected_port);
+  g_assert_cmpint (state, ==, REFRACT_SPICE_STATE_FAILED);
+  g_assert_cmpstr (refract_spice_session_get_error_message (p.session), ==,
+                   "The display's encrypted connection failed: its certificate could not be "
+                   "verified, or the TLS handshake did not succeed");
+  /* it was the harness's certificate that was refused */
+  g_assert_cmpuint (g_atomic_int_get (&tls_warnings), >, 0);
+
+  rth_step (h, "closing");
+  page_close (&p);
+  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  g_clear_pointer (&target.host, g_free);
+  g_clear_pointer (&target.port, g_free);
+  g_clear_pointer (&target.tls_port, g_free);
+  rth_step (h, "done");
+}
+
+static void
+harness_setup_tls (RthHarness *h, gconstpointer data)
+{
+  h->spice_tls = TRUE;
+  harness_setup (h, data);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -713,5 +873,7 @@ main (int argc, char *argv[])
               test_loopback, rth_teardown);
   g_test_add ("/integration/console-remote/password", RthHarness, NULL, harness_setup,
               test_password, rth_teardown);
+  g_test_add ("/integration/console-remote/tls", RthHarness, NULL, harness_setup_tls,
+              test_tls, rth_teardown);
   return g_test_run ();
 }
