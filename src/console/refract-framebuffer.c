@@ -12,6 +12,19 @@
  * BGRA premultiplied, 2.2 ms for BGR), so under cairo the tiles are BGR,
  * which drops the X byte instead of forcing it.
  *
+ * Direct mode (for GTK 4.8's cairo renderer, refract_framebuffer_set_direct):
+ * no tiles at all. The snapshot appends a cairo node that paints the live
+ * primary, wrapped in a cairo RGB24 image surface, and the renderer's replay
+ * copies it straight into its paint surface: one pass over the pixels instead
+ * of four (our tile copy, GTK's texture download into a new ARGB32 surface,
+ * its composite, plus the allocations). The node reads the primary when it is
+ * rendered, which is right after the snapshot on the same thread that writes
+ * the primary; the recording holds a cairo snapshot of the wrapper that is
+ * copied (once) only when the wrapper is finished, i.e. before the channel
+ * frees the primary, so an old node never reads freed memory. The wrapper is
+ * never drawn to and never flushed or marked dirty, which would make cairo
+ * copy the whole primary into that snapshot.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -48,6 +61,8 @@ struct _RefractFramebuffer
   Tile         *tiles;
   guint         n_dirty;
   GdkMemoryFormat format;
+  gboolean      direct;
+  cairo_surface_t *surface; /* direct mode: wraps data, created at the first snapshot */
 };
 
 G_DEFINE_FINAL_TYPE (RefractFramebuffer, refract_framebuffer, G_TYPE_OBJECT)
@@ -62,9 +77,21 @@ free_tiles (RefractFramebuffer *self)
   self->n_dirty = 0;
 }
 
+/* Lets go of the wrapper of the primary; cairo first copies the pixels into the
+ * snapshot a render node may still hold, while they are still there. */
+static void
+drop_surface (RefractFramebuffer *self)
+{
+  if (self->surface == NULL)
+    return;
+  cairo_surface_finish (self->surface);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
+}
+
 static void
 refract_framebuffer_finalize (GObject *object)
 {
+  drop_surface (REFRACT_FRAMEBUFFER (object));
   free_tiles (REFRACT_FRAMEBUFFER (object));
   G_OBJECT_CLASS (refract_framebuffer_parent_class)->finalize (object);
 }
@@ -111,6 +138,7 @@ refract_framebuffer_set_primary (RefractFramebuffer *self,
   g_return_if_fail (REFRACT_IS_FRAMEBUFFER (self));
   g_return_if_fail (width > 0 && height > 0 && stride >= width * 4 && data != NULL);
 
+  drop_surface (self);
   free_tiles (self);
   self->data = data;
   self->width = width;
@@ -127,6 +155,7 @@ refract_framebuffer_clear_primary (RefractFramebuffer *self)
 {
   g_return_if_fail (REFRACT_IS_FRAMEBUFFER (self));
 
+  drop_surface (self);
   free_tiles (self);
   self->data = NULL;
   self->width = self->height = self->stride = 0;
@@ -143,6 +172,34 @@ refract_framebuffer_set_tile_format (RefractFramebuffer *self,
     return;
   self->format = format;
   refract_framebuffer_invalidate (self, 0, 0, self->width, self->height);
+}
+
+/**
+ * refract_framebuffer_set_direct:
+ * @direct: whether the snapshot paints the live primary with a cairo node
+ *   instead of tiles (see the top of this file); right for GTK 4.8's cairo
+ *   renderer, wrong for GL, which would upload the whole node every frame
+ */
+void
+refract_framebuffer_set_direct (RefractFramebuffer *self,
+                                gboolean            direct)
+{
+  g_return_if_fail (REFRACT_IS_FRAMEBUFFER (self));
+
+  direct = !!direct;
+  if (self->direct == direct)
+    return;
+  self->direct = direct;
+  drop_surface (self);
+  /* the tiles were not kept up to date in direct mode */
+  refract_framebuffer_invalidate (self, 0, 0, self->width, self->height);
+}
+
+gboolean
+refract_framebuffer_get_direct (RefractFramebuffer *self)
+{
+  g_return_val_if_fail (REFRACT_IS_FRAMEBUFFER (self), FALSE);
+  return self->direct;
 }
 
 GdkMemoryFormat
@@ -385,6 +442,51 @@ append_tile (GtkSnapshot *snapshot, GdkTexture *texture, const graphene_rect_t *
 #endif
 }
 
+static gboolean
+snapshot_direct (RefractFramebuffer    *self,
+                 GtkSnapshot           *snapshot,
+                 const graphene_rect_t *dest,
+                 double                 sx,
+                 double                 sy,
+                 gboolean               nearest)
+{
+  cairo_pattern_t *pattern;
+  cairo_matrix_t matrix;
+  cairo_t *cr;
+
+  if (self->surface == NULL)
+    {
+      if (self->stride % 4 != 0
+          || self->stride < cairo_format_stride_for_width (CAIRO_FORMAT_RGB24, self->width))
+        return FALSE;
+      /* RGB24 is BGRX in memory: the unused byte is ignored, no alpha to force */
+      self->surface = cairo_image_surface_create_for_data ((guint8 *) self->data,
+                                                           CAIRO_FORMAT_RGB24, self->width,
+                                                           self->height, self->stride);
+    }
+  /* the damage is drawn; the tiles go stale, and leaving direct mode
+   * invalidates them all */
+  for (guint i = 0; i < self->n_tiles_x * self->n_tiles_y; i++)
+    self->tiles[i].dirty = FALSE;
+  self->n_dirty = 0;
+
+  cr = gtk_snapshot_append_cairo (snapshot, dest);
+  pattern = cairo_pattern_create_for_surface (self->surface);
+  cairo_matrix_init_scale (&matrix, 1 / sx, 1 / sy);
+  cairo_matrix_translate (&matrix, -dest->origin.x, -dest->origin.y);
+  cairo_pattern_set_matrix (pattern, &matrix);
+  /* as GTK draws a scaled texture with cairo: the edges do not fade out */
+  cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
+  if (nearest)
+    cairo_pattern_set_filter (pattern, CAIRO_FILTER_NEAREST);
+  cairo_set_source (cr, pattern);
+  cairo_rectangle (cr, dest->origin.x, dest->origin.y, dest->size.width, dest->size.height);
+  cairo_fill (cr);
+  cairo_pattern_destroy (pattern);
+  cairo_destroy (cr);
+  return TRUE;
+}
+
 /**
  * refract_framebuffer_snapshot:
  * @dest: where the whole primary goes, in widget coordinates
@@ -407,12 +509,15 @@ refract_framebuffer_snapshot (RefractFramebuffer    *self,
 
   if (self->data == NULL || dest->size.width <= 0 || dest->size.height <= 0)
     return;
-  refract_framebuffer_update (self);
 
   device_scale = MAX (device_scale, 1);
   sx = dest->size.width / self->width;
   sy = dest->size.height / self->height;
   nearest = is_integer_scale (sx * device_scale) && is_integer_scale (sy * device_scale);
+
+  if (self->direct && snapshot_direct (self, snapshot, dest, sx, sy, nearest))
+    return;
+  refract_framebuffer_update (self);
 
   for (guint ty = 0; ty < self->n_tiles_y; ty++)
     for (guint tx = 0; tx < self->n_tiles_x; tx++)

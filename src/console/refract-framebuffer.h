@@ -27,6 +27,11 @@ void                refract_framebuffer_clear_primary  (RefractFramebuffer    *s
 void                refract_framebuffer_set_tile_format (RefractFramebuffer *self,
                                                          GdkMemoryFormat     format);
 GdkMemoryFormat     refract_framebuffer_get_tile_format (RefractFramebuffer *self);
+/* Draw the live primary with a cairo node instead of tiles: for GTK 4.8's
+ * cairo renderer (see refract-framebuffer.c). */
+void                refract_framebuffer_set_direct     (RefractFramebuffer    *self,
+                                                        gboolean               direct);
+gboolean            refract_framebuffer_get_direct     (RefractFramebuffer    *self);
 gboolean            refract_framebuffer_has_primary    (RefractFramebuffer    *self);
 int                 refract_framebuffer_get_width      (RefractFramebuffer    *self);
 int                 refract_framebuffer_get_height     (RefractFramebuffer    *self);

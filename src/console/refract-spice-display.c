@@ -346,6 +346,35 @@ snapshot_cursor (RefractSpiceDisplay *self, GtkSnapshot *snapshot)
                                                     gdk_texture_get_height (self->cursor_texture) * ratio));
 }
 
+/* Black where the guest's screen is not: only the bands around it, since a
+ * rectangle under the whole screen costs the cairo renderer a fill of every
+ * pixel each frame. The bands reach a pixel under the screen's edges, which
+ * is drawn over them. */
+static void
+snapshot_letterbox (RefractSpiceDisplay *self, GtkSnapshot *snapshot, int width, int height)
+{
+  const RefractDisplayTransform *t = &self->transform;
+  const GdkRGBA black = { 0, 0, 0, 1 };
+  double top = ceil (t->y), bottom = floor (t->y + t->height);
+  double left = ceil (t->x), right = floor (t->x + t->width);
+
+  if (!refract_framebuffer_has_primary (self->framebuffer) || t->width <= 0 || t->height <= 0)
+    {
+      gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      return;
+    }
+  if (top > 0)
+    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, top));
+  if (bottom < height)
+    gtk_snapshot_append_color (snapshot, &black,
+                               &GRAPHENE_RECT_INIT (0, bottom, width, height - bottom));
+  if (left > 0)
+    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, left, height));
+  if (right < width)
+    gtk_snapshot_append_color (snapshot, &black,
+                               &GRAPHENE_RECT_INIT (right, 0, width - right, height));
+}
+
 static void
 refract_spice_display_snapshot (GtkWidget   *widget,
                                 GtkSnapshot *snapshot)
@@ -356,8 +385,7 @@ refract_spice_display_snapshot (GtkWidget   *widget,
   const RefractDisplayTransform *t = &self->transform;
 
   update_transform (self, width, height);
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
+  snapshot_letterbox (self, snapshot, width, height);
   refract_framebuffer_snapshot (self->framebuffer, snapshot,
                                 &GRAPHENE_RECT_INIT (t->x, t->y, t->width, t->height),
                                 t->device_scale);
@@ -460,9 +488,10 @@ refract_spice_display_realize (GtkWidget *widget)
   if (renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer))
     keep_xshm_pool (widget);
 #endif
-  refract_framebuffer_set_tile_format (self->framebuffer,
-                                       renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer)
-                                       ? GDK_MEMORY_B8G8R8 : GDK_MEMORY_B8G8R8A8_PREMULTIPLIED);
+  /* cairo: the live primary through a cairo node, no tiles at all */
+  refract_framebuffer_set_direct (self->framebuffer,
+                                  renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer));
+  refract_framebuffer_set_tile_format (self->framebuffer, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED);
 }
 
 /* ---- GObject ------------------------------------------------------------- */

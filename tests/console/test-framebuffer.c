@@ -223,6 +223,112 @@ test_snapshot (void)
   g_assert_cmpfloat_with_epsilon (area, 1200.0 * 600.0, 0.5);
 }
 
+/* Renders @node into a new RGB24 image of @width × @height, as GTK's cairo
+ * renderer does (gsk_render_node_draw on its paint surface). */
+static cairo_surface_t *
+draw_node (GskRenderNode *node, int width, int height)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create (surface);
+
+  /* something under it, as the window's background is */
+  cairo_set_source_rgb (cr, 0.5, 0.5, 0.5);
+  cairo_paint (cr);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* Pixel (x, y) of @surface is the primary's (gx, gy) as make_primary () made it,
+ * plus @shift on its blue byte. */
+static void
+assert_guest_pixel (cairo_surface_t *surface, int x, int y, int gx, int gy, int shift)
+{
+  const guint8 *p = cairo_image_surface_get_data (surface)
+                    + (gsize) y * cairo_image_surface_get_stride (surface) + x * 4;
+
+  if (p[0] != ((gx + shift) & 0xff) || p[1] != (gy & 0xff) || p[2] != ((gx + gy) & 0xff))
+    g_error ("pixel %d,%d is %02x%02x%02x, want guest pixel %d,%d", x, y, p[2], p[1], p[0], gx, gy);
+}
+
+static GskRenderNode *
+snapshot_node (RefractFramebuffer *fb, const graphene_rect_t *dest)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  refract_framebuffer_snapshot (fb, snapshot, dest, 1);
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
+/* Direct mode (the cairo renderer's): one cairo node of the live primary;
+ * exact pixels at 1:1 and at 2× (nearest), new pixels after new damage, and a
+ * node made before the primary went away still draws the old pixels (cairo
+ * copied them when the wrapper was finished) rather than freed memory. */
+static void
+test_direct (void)
+{
+  g_autoptr(RefractFramebuffer) fb = refract_framebuffer_new ();
+  guint8 *data = make_primary (300, 200, 320 * 4);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderNode) scaled = NULL;
+  g_autoptr(GskRenderNode) old = NULL;
+  cairo_surface_t *out;
+
+  refract_framebuffer_set_primary (fb, 300, 200, 320 * 4, data);
+  refract_framebuffer_set_direct (fb, TRUE);
+  g_assert_true (refract_framebuffer_get_direct (fb));
+  g_assert_true (refract_framebuffer_is_dirty (fb));
+
+  node = snapshot_node (fb, &GRAPHENE_RECT_INIT (10, 20, 300, 200));
+  g_assert_false (refract_framebuffer_is_dirty (fb));
+  g_assert_cmpint (gsk_render_node_get_node_type (node), ==, GSK_CAIRO_NODE);
+  out = draw_node (node, 330, 230);
+  for (int y = 0; y < 200; y += 7)
+    for (int x = 0; x < 300; x += 3)
+      assert_guest_pixel (out, 10 + x, 20 + y, x, y, 0);
+  assert_guest_pixel (out, 10 + 299, 20 + 199, 299, 199, 0);
+  cairo_surface_destroy (out);
+
+  /* 2×: every guest pixel is a sharp 2×2 block */
+  scaled = snapshot_node (fb, &GRAPHENE_RECT_INIT (0, 0, 600, 400));
+  out = draw_node (scaled, 600, 400);
+  for (int y = 0; y < 400; y += 5)
+    for (int x = 0; x < 600; x += 3)
+      assert_guest_pixel (out, x, y, x / 2, y / 2, 0);
+  cairo_surface_destroy (out);
+
+  /* the guest draws: the next node shows it */
+  for (int y = 0; y < 200; y++)
+    for (int x = 0; x < 300; x++)
+      data[(gsize) y * 320 * 4 + x * 4] += 1;
+  refract_framebuffer_invalidate (fb, 0, 0, 300, 200);
+  g_assert_true (refract_framebuffer_is_dirty (fb));
+  old = snapshot_node (fb, &GRAPHENE_RECT_INIT (0, 0, 300, 200));
+  out = draw_node (old, 300, 200);
+  assert_guest_pixel (out, 17, 33, 17, 33, 1);
+  cairo_surface_destroy (out);
+
+  /* the primary goes away and its memory is reused */
+  refract_framebuffer_clear_primary (fb);
+  memset (data, 0xee, (gsize) 320 * 4 * 200);
+  g_free (data);
+  out = draw_node (old, 300, 200);
+  for (int y = 0; y < 200; y += 11)
+    for (int x = 0; x < 300; x += 13)
+      assert_guest_pixel (out, x, y, x, y, 1);
+  cairo_surface_destroy (out);
+
+  /* back to tiles: all of them rebuilt from the new primary */
+  data = make_primary (300, 200, 300 * 4);
+  refract_framebuffer_set_primary (fb, 300, 200, 300 * 4, data);
+  refract_framebuffer_set_direct (fb, FALSE);
+  g_assert_cmpuint (refract_framebuffer_update (fb), ==, 2);
+  assert_pixels (refract_framebuffer_get_tile (fb, 0, 0), 0, 0);
+  refract_framebuffer_clear_primary (fb);
+  g_free (data);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -230,10 +336,12 @@ main (int argc, char *argv[])
   /* render nodes without gtk_init (): no display is needed here */
   g_type_ensure (GSK_TYPE_TEXTURE_NODE);
   g_type_ensure (GSK_TYPE_CONTAINER_NODE);
+  g_type_ensure (GSK_TYPE_CAIRO_NODE);
   g_test_add_func ("/framebuffer/damage", test_damage);
   g_test_add_func ("/framebuffer/alpha-and-content", test_alpha_and_content);
   g_test_add_func ("/framebuffer/bgr-tiles", test_bgr_tiles);
   g_test_add_func ("/framebuffer/recreate", test_recreate);
   g_test_add_func ("/framebuffer/snapshot", test_snapshot);
+  g_test_add_func ("/framebuffer/direct", test_direct);
   return g_test_run ();
 }
