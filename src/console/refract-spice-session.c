@@ -392,7 +392,7 @@ channel_failed (RefractSpiceSession *self, SpiceChannelEvent event, SpiceChannel
   g_autofree char *message = NULL;
 
   if (event == SPICE_CHANNEL_ERROR_TLS && spice_channel_get_error (channel) == NULL)
-    /* what spice-client-glib says when it refuses the certificate */
+    /* spice-client-glib gives no reason when it refuses the certificate */
     message = g_strdup (_("The display's encrypted connection failed: its certificate could not "
                           "be verified, or the TLS handshake did not succeed"));
   else if (event == SPICE_CHANNEL_ERROR_TLS)
