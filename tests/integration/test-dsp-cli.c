@@ -351,8 +351,9 @@ place_child_setup (gpointer data)
 {
   const Place *place = data;
 
-  /* die with the test; join its namespaces */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* end with the test (SIGTERM: jackd then removes its files from /dev/shm);
+   * join its namespaces */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
   if (place != NULL && place->userns >= 0 && setns (place->userns, CLONE_NEWUSER) != 0)
     _exit (125);
   if (place != NULL && place->netns >= 0 && setns (place->netns, CLONE_NEWNET) != 0)
@@ -619,6 +620,16 @@ save_netjack (RefractMachine *machine, const RefractNetjackConfig *config)
   g_assert_cmpstr (loaded->restart_command, ==, config->restart_command);
 }
 
+static void
+rm_rf (const char *path)
+{
+  const char *argv[] = { "rm", "-rf", "--one-file-system", path, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
 static char *
 write_script (const char *dir, const char *name, const char *body)
 {
@@ -656,7 +667,8 @@ test_netjack_restart (void)
   g_autoptr(RefractNetjackConfig) config = refract_netjack_config_new ();
   g_autoptr(GError) error = NULL;
   /* a directory with a space, as a user's may have */
-  g_autofree char *tmp = g_dir_make_tmp ("refract-cli-XXXXXX", &error);
+  /* in the harness's directory: nothing left elsewhere when the test dies */
+  g_autofree char *tmp = g_build_filename (h->dir, "netjack-restart", NULL);
   g_autofree char *dir = g_build_filename (tmp, "restart scripts", NULL);
   g_autofree char *marker = g_build_filename (tmp, "restarted", NULL);
   g_autofree char *script = NULL;
@@ -673,8 +685,8 @@ test_netjack_restart (void)
   g_autofree char *no_server = g_strdup_printf ("refract-it-none-%d", (int) getpid ());
   const Place nowhere = { -1, -1, no_server };
 
-  g_assert_no_error (error);
-  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  rm_rf (tmp);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   script = write_script (dir, "restart.sh",
                          "# a stand-in for jack_load netmanager: a marker and some output\n"
                          "printf '%s|%s\\n' \"$1\" \"$2\" >> \"$REFRACT_MARKER\"\n"
@@ -822,12 +834,7 @@ test_netjack_restart (void)
   g_assert_cmpstr (contents, ==, line);
 
   g_unsetenv ("REFRACT_MARKER");
-  {
-    const char *rm[] = { "rm", "-rf", "--one-file-system", tmp, NULL };
-
-    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error);
-    g_assert_no_error (error);
-  }
+  rm_rf (tmp);
 }
 
 /* ---- 3. a real jack2 -------------------------------------------------------------- */
