@@ -781,8 +781,14 @@ status_button_cb (RefractConsolePage *self)
   else if (g_strcmp0 (self->action, "show-window") == 0)
     refract_console_page_detach (self);
   else if (g_strcmp0 (self->action, "password") == 0)
-    refract_spice_session_set_password (refract_console_get_session (self->console),
-                                        gtk_editable_get_text (GTK_EDITABLE (self->password_entry)));
+    {
+      /* cleared first: setting it changes the state, and with it the action */
+      g_autofree char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_entry)));
+
+      gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
+      refract_spice_session_set_password (refract_console_get_session (self->console), password);
+      memset (password, 0, strlen (password));
+    }
   else if (g_strcmp0 (self->action, "retry") == 0 && g_str_equal (view, "display"))
     {
       refract_spice_session_disconnect (refract_console_get_session (self->console));
@@ -793,8 +799,6 @@ status_button_cb (RefractConsolePage *self)
       refract_serial_console_set_machine (refract_console_get_serial (self->console), NULL);
       refract_serial_console_set_machine (refract_console_get_serial (self->console), machine);
     }
-  if (g_strcmp0 (self->action, "password") == 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
 }
 
 static void

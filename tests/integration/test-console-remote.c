@@ -701,6 +701,8 @@ enter_password (Page *p, const char *text)
   g_assert_true (gtk_widget_get_visible (entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
   g_signal_emit_by_name (entry, "activate");
+  /* what was typed does not stay in the entry for the next person to see */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
 }
 
 static void
