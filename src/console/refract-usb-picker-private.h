@@ -8,8 +8,12 @@
 
 G_BEGIN_DECLS
 
+/* rows for the first 10 devices until the picker's second frame, then for all */
 GtkListBox *_refract_usb_picker_get_list          (RefractUsbPicker *self);
 GtkSwitch  *_refract_usb_picker_get_row_switch    (RefractUsbPicker *self,
+                                                   guint             index);
+/* the device's name over "vendor:product · where" */
+GtkLabel   *_refract_usb_picker_get_row_title     (RefractUsbPicker *self,
                                                    guint             index);
 /* NULL until the row's device first fails */
 GtkLabel   *_refract_usb_picker_get_row_error     (RefractUsbPicker *self,

@@ -102,6 +102,24 @@ row_error_shown (Fixture *f, guint index)
   return label != NULL && gtk_widget_get_visible (GTK_WIDGET (label));
 }
 
+/* the row's title, its switch's tooltip and the name a screen reader gives it */
+static void
+assert_row_shows (Fixture *f, guint index, const char *name, const char *where)
+{
+  GtkLabel *title = _refract_usb_picker_get_row_title (f->picker, index);
+  GtkSwitch *toggle = _refract_usb_picker_get_row_switch (f->picker, index);
+  g_autofree char *expected = g_strdup_printf ("%s\n%s", name, where);
+
+  g_assert_nonnull (title);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (title)));
+  g_assert_cmpstr (gtk_label_get_text (title), ==, expected);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (toggle)), ==,
+                   "Redirect to the machine");
+  gtk_test_accessible_assert_property (toggle, GTK_ACCESSIBLE_PROPERTY_LABEL, name);
+  gtk_test_accessible_assert_property (_refract_usb_picker_get_row_menu_button (f->picker, index),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "More");
+}
+
 static guint
 n_rows (Fixture *f)
 {
@@ -137,6 +155,7 @@ test_live (Fixture *f, gconstpointer data)
   g_assert_cmpuint (n_rows (f), ==, 2);
   g_assert_true (refract_usb_device_is_audio (audio));
   g_assert_cmpstr (refract_usb_device_get_icon_name (audio), ==, "audio-card-symbolic");
+  assert_row_shows (f, 1, "Focusrite Scarlett 2i2", "1235:8210 · Bus 3, device 2");
 
   /* the switch connects, and the channel count follows */
   toggle = _refract_usb_picker_get_row_switch (f->picker, 1);
@@ -246,6 +265,58 @@ test_row_menu (Fixture *f, gconstpointer data)
   gtk_menu_button_popdown (button);
   /* no machine: "Attach" is disabled and does nothing */
   gtk_widget_activate_action (GTK_WIDGET (button), "usb.attach", "(qq)", 0x0781, 0x5567);
+  spin (20);
+}
+
+/* The first frame has rows for the first devices only (what the list shows);
+ * the frame after has a row for every device, each acting on its own device. */
+static void
+test_many (void)
+{
+  g_autoptr(RefractUsbSourceFake) source = refract_usb_source_fake_new (30);
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+  Fixture f = { NULL, NULL, source };
+  GtkWidget *scroller;
+
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *name = i == 1 ? g_strdup ("Realtek Semiconductor Corp. RTL8153 Gigabit "
+                                                 "Ethernet Adapter")
+                                     : g_strdup_printf ("Device %u", i);
+
+      g_ptr_array_add (devices, device (name, 0x1d6b, 0x0100 + i, 1 + i / 8, 2 + i, 0, 1u << 8));
+      refract_usb_source_fake_add (source, g_ptr_array_index (devices, i));
+    }
+  f.picker = REFRACT_USB_PICKER (refract_usb_picker_new ());
+  refract_usb_picker_set_source (f.picker, REFRACT_USB_SOURCE (source));
+  g_assert_cmpuint (n_rows (&f), <=, 10);
+  f.window = GTK_WINDOW (gtk_window_new ());
+  /* as wide as the picker asks, as a popover is */
+  gtk_window_set_default_size (f.window, -1, 560);
+  gtk_window_set_child (f.window, GTK_WIDGET (f.picker));
+  gtk_window_present (f.window);
+  wait_for (n_rows (&f) == 24);
+  assert_row_shows (&f, 0, "Device 0", "1d6b:0100 · Bus 1, device 2");
+
+  /* the list scrolls; the last row is its device's */
+  scroller = gtk_widget_get_ancestor (GTK_WIDGET (_refract_usb_picker_get_list (f.picker)),
+                                      GTK_TYPE_SCROLLED_WINDOW);
+  spin (50);
+  g_assert_cmpint (gtk_widget_get_height (scroller), <=, 380);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (_refract_usb_picker_get_list (f.picker))),
+                   >, 24 * 40);
+  gtk_switch_set_active (_refract_usb_picker_get_row_switch (f.picker, 23), TRUE);
+  wait_for (refract_usb_device_get_redirected (g_ptr_array_index (devices, 23)));
+  g_assert_false (refract_usb_device_get_redirected (g_ptr_array_index (devices, 9)));
+
+  /* unplugging a device the first frame had no row for takes its row */
+  refract_usb_source_fake_remove (source, g_ptr_array_index (devices, 20));
+  spin (20);
+  g_assert_cmpuint (n_rows (&f), ==, 23);
+  g_assert_cmpstr (gtk_label_get_text (_refract_usb_picker_get_row_title (f.picker, 20)),
+                   ==, "Device 21\n1d6b:0115 · Bus 3, device 23");
+  screenshot (&f, "many");
+  gtk_window_destroy (f.window);
   spin (20);
 }
 
@@ -531,7 +602,8 @@ main (int argc, char **argv)
    * process waits on that lock for ever. */
   g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  /* no accessibility bus, but the accessible properties are kept to check */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   rt_init (&argc, &argv);
   gtk_init ();
   adw_init ();
@@ -551,6 +623,7 @@ main (int argc, char **argv)
   g_test_add ("/usb-picker/rules", Fixture, NULL, fixture_setup, test_rules_applied,
               fixture_teardown);
   g_test_add_func ("/usb-picker/unavailable", test_unavailable);
+  g_test_add_func ("/usb-picker/many", test_many);
   g_test_add_func ("/usb-picker/console-button", test_console_button);
   return g_test_run ();
 }
