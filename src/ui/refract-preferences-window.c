@@ -17,6 +17,7 @@ struct _RefractPreferencesWindow
 
   GtkSpinButton        *interval_spin;
   GtkSpinButton        *timeout_spin;
+  GtkSpinButton        *clipboard_limit_spin;
   GtkSwitch            *confirm_force_off;
   GtkSwitch            *confirm_reboot;
   GtkSwitch            *confirm_pause;
@@ -57,6 +58,24 @@ release_keys_set (const GValue       *value,
   guint i = g_value_get_uint (value);
 
   return i < G_N_ELEMENTS (release_keys) ? g_variant_new_string (release_keys[i]) : NULL;
+}
+
+/* clipboard-size-limit is in bytes, the row in MiB */
+static gboolean
+mib_get (GValue   *value,
+         GVariant *variant,
+         gpointer  user_data)
+{
+  g_value_set_double (value, MAX (1, g_variant_get_uint32 (variant) / (1024 * 1024)));
+  return TRUE;
+}
+
+static GVariant *
+mib_set (const GValue       *value,
+         const GVariantType *expected_type,
+         gpointer            user_data)
+{
+  return g_variant_new_uint32 ((guint32) CLAMP (g_value_get_double (value), 1, 1024) * 1024 * 1024);
 }
 
 static void
@@ -156,6 +175,7 @@ refract_preferences_window_class_init (RefractPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/refract-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, timeout_spin);
+  gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, clipboard_limit_spin);
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, confirm_force_off);
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, confirm_reboot);
   gtk_widget_class_bind_template_child (widget_class, RefractPreferencesWindow, confirm_pause);
@@ -184,6 +204,8 @@ refract_preferences_window_new (RefractApplication *app)
   g_settings_bind (settings, "confirm-pause", self->confirm_pause, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "console-release-keys", self->release_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, release_keys_get, release_keys_set, NULL, NULL);
+  g_settings_bind_with_mapping (settings, "clipboard-size-limit", self->clipboard_limit_spin, "value",
+                                G_SETTINGS_BIND_DEFAULT, mib_get, mib_set, NULL, NULL);
   rebuild_connections (self);
   return self;
 }

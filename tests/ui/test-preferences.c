@@ -54,6 +54,7 @@ test_preferences_reflect_settings (void)
   g_assert_true (switch_on (prefs, "Before Forcing Off"));
   g_assert_true (switch_on (prefs, "Before Rebooting"));
   g_assert_false (switch_on (prefs, "Before Pausing"));
+  g_assert_cmpint (spin_value (prefs, "Largest Clipboard Transfer"), ==, 16);
 
   row = rut_find_row (prefs, "Test Host");
   g_assert_nonnull (row);
@@ -73,6 +74,10 @@ test_preferences_reflect_settings (void)
   /* …and changes them */
   gtk_switch_set_active (GTK_SWITCH (suffix_of (prefs, "Before Forcing Off", GTK_TYPE_SWITCH)), FALSE);
   g_assert_false (g_settings_get_boolean (settings, "confirm-force-off"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (suffix_of (prefs, "Largest Clipboard Transfer", GTK_TYPE_SPIN_BUTTON)), 64);
+  g_assert_cmpuint (g_settings_get_uint (settings, "clipboard-size-limit"), ==, 64 * 1024 * 1024);
+  g_settings_reset (settings, "clipboard-size-limit");
+  g_assert_cmpint (spin_value (prefs, "Largest Clipboard Transfer"), ==, 16);
   gtk_switch_set_active (GTK_SWITCH (rut_find_type (GTK_WIDGET (row), GTK_TYPE_SWITCH)), FALSE);
   g_assert_false (refract_connection_list_get_autoconnect (list, "test:///default"));
   g_assert_nonnull (refract_connection_list_find (list, "test:///default"));
