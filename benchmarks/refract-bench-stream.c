@@ -64,6 +64,7 @@ static int window_width = 1920, window_height = 1080;
 static const char *compression = "off";
 static gboolean run_remote_viewer = TRUE;
 static gboolean use_unix = FALSE;
+static FILE *trace;   /* --trace FILE: one line per frame received / paint, µs */
 
 static double
 cpu_seconds_self (void)
@@ -283,12 +284,16 @@ static void
 before_paint (GdkFrameClock *clock, gpointer data)
 {
   probe.before_paint = g_get_monotonic_time ();
+  if (trace != NULL && probe.recording)
+    fprintf (trace, "paint %" G_GINT64_FORMAT "\n", probe.before_paint);
   probe.presented = FALSE;
 }
 
 static void
 after_paint (GdkFrameClock *clock, gpointer data)
 {
+  if (trace != NULL && probe.recording)
+    fprintf (trace, "painted %" G_GINT64_FORMAT " %d\n", g_get_monotonic_time (), probe.presented);
   if (probe.presented && probe.before_paint != 0 && probe.shown != NULL && probe.shown->len > 0)
     g_array_index (probe.shown, Shown, probe.shown->len - 1).paint_ms =
       (g_get_monotonic_time () - probe.before_paint) / 1000.0;
@@ -312,6 +317,9 @@ on_invalidate (SpiceChannel *channel, int x, int y, int w, int h, gpointer data)
     {
       probe.last_received = number;
       probe.n_received++;
+      if (trace != NULL)
+        fprintf (trace, "received %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+                 g_get_monotonic_time (), number, made);
     }
 }
 
@@ -425,6 +433,19 @@ read_proc_cpu (GPid pid, unsigned long *minflt)
 
 static double frame_bytes (void);
 
+/* a line of /proc/self/status in MiB, e.g. "VmRSS" */
+static double
+status_mib (const char *key)
+{
+  g_autofree char *text = NULL;
+  const char *p;
+
+  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL)
+      || (p = strstr (text, key)) == NULL)
+    return -1;
+  return g_ascii_strtod (p + strlen (key) + 1, NULL) / 1024;
+}
+
 static double
 frame_bytes (void)
 {
@@ -529,6 +550,8 @@ measure_refract (ServerProc *server, Figures *fig)
   printf ("  frames shown: %u (numbers %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
           ", %" G_GUINT64_FORMAT " numbers skipped between shown frames)\n",
           probe.shown->len, first_shown, last_shown, gaps);
+  printf ("  memory at the end: resident %.1f MiB, peak %.1f MiB\n", status_mib ("VmRSS"),
+          status_mib ("VmHWM"));
   printf ("  age of the frame shown (made by the server -> snapshot): first 2 s p50 %.1f ms"
           " p95 %.1f ms; last 2 s p50 %.1f ms p95 %.1f ms -> backlog %s\n",
           a50s, a95s, a50e, a95e,
@@ -730,13 +753,15 @@ main (int argc, char *argv[])
       else if (val != NULL && g_str_equal (arg, "--window")
                && parse_size (val, &window_width, &window_height))
         i++;
+      else if (val != NULL && g_str_equal (arg, "--trace") && (trace = fopen (val, "w")) != NULL)
+        i++;
       else if (val != NULL && g_str_equal (arg, "--compression"))
         compression = argv[++i];
       else
         {
           fprintf (stderr, "usage: %s [--server] [--fps N] [--seconds N] [--warmup N] [--size WxH]"
                    " [--window WxH] [--compression off|quic|lz|glz|auto_lz|auto_glz|lz4]"
-                   " [--unix] [--no-remote-viewer]\n", argv[0]);
+                   " [--unix] [--no-remote-viewer] [--trace FILE]\n", argv[0]);
           return 2;
         }
     }
