@@ -20,7 +20,6 @@
  */
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -30,6 +29,7 @@
 #include "refract-console-window.h"
 #include "refract-spice-display-private.h"
 #include "refract-spice-session-private.h"
+#include "refract-test-console.h"
 #include "refract-test-harness.h"
 #include "refract-test-render.h"
 
@@ -37,34 +37,6 @@
 #define PASSWORD_MACHINE_NAME "refract-console-pw-it"
 #define PAGE_MACHINE_NAME "refract-console-page-it"
 #define PASSWORD "s3cret"
-
-/* ---- the log: the password must never be written ------------------------ */
-
-static gboolean forward_debug;
-static guint messages_checked;
-
-/* Sees every message, debug ones included (spice-client-glib's debugging is on,
- * see main ()); aborts on the password, prints what GLib would print anyway. */
-static GLogWriterOutput
-password_guard (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (fields[i].value != NULL && fields[i].length != 0
-        && g_strstr_len (fields[i].value, fields[i].length, PASSWORD) != NULL)
-      {
-        /* g_error () would come back here */
-        g_printerr ("a log message contains the password (field %s)\n", fields[i].key);
-        abort ();
-      }
-  g_atomic_int_inc (&messages_checked);
-  /* debug and info only reach here because of main (); G_MESSAGES_DEBUG shows them */
-  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && !forward_debug)
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
 
 static void
 harness_setup (RthHarness *h, gconstpointer data)
@@ -97,156 +69,6 @@ define_machine (RthHarness *h)
   return define_machine_named (h, MACHINE_NAME);
 }
 
-static void
-run (RefractMachine *machine, RefractMachineAction action, RefractMachineState state)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!rt_run (machine, action, &error))
-    g_error ("action %d: %s", action, error->message);
-  rt_wait_state (machine, state, 60);
-}
-
-/* ---- pixels ------------------------------------------------------------- */
-
-static guint8 *
-download (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
-  guint8 *pixels = g_malloc ((gsize) width * height * 4);
-
-  gdk_texture_download (texture, pixels, width * 4);
-  return pixels;
-}
-
-static GdkTexture *
-virsh_screenshot (RthHarness *h, const char *name)
-{
-  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "refract-console-it.ppm", NULL);
-  const char *argv[] = { "virsh", "-q", "-c", h->uri, "screenshot", name, file, NULL };
-  g_autoptr(GError) error = NULL;
-  GdkTexture *texture;
-
-  if (!rth_run_clean (argv, NULL, &error))
-    g_error ("virsh screenshot: %s", error->message);
-  texture = gdk_texture_new_from_filename (file, &error);
-  g_assert_no_error (error);
-  g_unlink (file);
-  return texture;
-}
-
-typedef struct
-{
-  double mean;          /* mean absolute difference per channel, 0–255 */
-  double within;        /* fraction of pixels within 8/255 on every channel */
-} Diff;
-
-static gboolean
-compare (GdkTexture *a, GdkTexture *b, Diff *diff)
-{
-  int width = gdk_texture_get_width (a), height = gdk_texture_get_height (a);
-  g_autofree guint8 *pa = NULL, *pb = NULL;
-  guint64 sum = 0, close = 0;
-
-  if (width != gdk_texture_get_width (b) || height != gdk_texture_get_height (b))
-    return FALSE;
-  pa = download (a);
-  pb = download (b);
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      int worst = 0;
-
-      for (int c = 0; c < 3; c++)
-        {
-          int d = ABS ((int) pa[i * 4 + c] - (int) pb[i * 4 + c]);
-
-          sum += d;
-          worst = MAX (worst, d);
-        }
-      close += worst <= 8;
-    }
-  diff->mean = (double) sum / ((gsize) width * height * 3);
-  diff->within = (double) close / ((gsize) width * height);
-  return diff->mean <= 2.0 && diff->within >= 0.99;
-}
-
-static gboolean
-is_blank (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
-  g_autofree guint8 *pixels = download (texture);
-
-  for (gsize i = 0; i < (gsize) width * height * 4; i += 4)
-    if (pixels[i] > 0x40 || pixels[i + 1] > 0x40 || pixels[i + 2] > 0x40)
-      return FALSE;
-  return TRUE;
-}
-
-/* The widget's frame, once SeaBIOS has written something. */
-static GdkTexture *
-wait_frame (RefractSpiceDisplay *display)
-{
-  GdkTexture *frame = NULL;
-
-  rt_wait_until ((frame = refract_spice_display_get_frame (display)) != NULL && !is_blank (frame),
-                 30, "SeaBIOS text in the widget");
-  return g_object_ref (frame);
-}
-
-/* Screens can change between the two captures; a match within 10 s passes. */
-static void
-assert_matches_qemu_named (RthHarness *h, RefractSpiceDisplay *display, const char *name)
-{
-  gint64 deadline = rt_deadline_in (10);
-  Diff diff = { 0 };
-
-  for (;;)
-    {
-      g_autoptr(GdkTexture) qemu = virsh_screenshot (h, name);
-      g_autoptr(GdkTexture) ours = NULL;
-
-      rt_spin (100);
-      ours = g_object_ref (refract_spice_display_get_frame (display));
-      if (compare (ours, qemu, &diff))
-        break;
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the widget's %dx%d frame does not match QEMU's %dx%d screenshot "
-                 "(mean diff %.2f, %.1f%% within 8)", gdk_texture_get_width (ours),
-                 gdk_texture_get_height (ours), gdk_texture_get_width (qemu),
-                 gdk_texture_get_height (qemu), diff.mean, diff.within * 100);
-    }
-  g_test_message ("frame matches virsh screenshot: mean diff %.3f/255, %.2f%% within 8/255",
-                  diff.mean, diff.within * 100);
-}
-
-static void
-assert_matches_qemu (RthHarness *h, RefractSpiceDisplay *display)
-{
-  assert_matches_qemu_named (h, display, MACHINE_NAME);
-}
-
-static gboolean
-textures_differ (GdkTexture *a, GdkTexture *b)
-{
-  Diff diff;
-
-  return !compare (a, b, &diff) || diff.mean > 0;
-}
-
-static void
-type_escape (RefractSpiceDisplay *display)
-{
-  GtkEventController *keys = _refract_spice_display_get_controller (display,
-                                                                    GTK_TYPE_EVENT_CONTROLLER_KEY);
-  gboolean handled = FALSE;
-
-  /* X11 keycode 9 = evdev 1 = Escape */
-  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Escape, 9, 0, &handled);
-  g_assert_true (handled);
-  rt_spin (50);
-  g_signal_emit_by_name (keys, "key-released", GDK_KEY_Escape, 9, 0);
-}
-
 /* ---- the tests ---------------------------------------------------------- */
 
 static void
@@ -262,7 +84,7 @@ test_console (RthHarness *h, gconstpointer data)
   rth_step (h, "connecting, defining and starting " MACHINE_NAME);
   h->connection = rt_open (h->uri);
   machine = define_machine (h);
-  run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
 
   rth_step (h, "opening the console");
   session = refract_spice_session_new (machine);
@@ -282,81 +104,41 @@ test_console (RthHarness *h, gconstpointer data)
   g_assert_true (_refract_spice_session_uses_graphics_fd (session));
 
   rth_step (h, "comparing with virsh screenshot");
-  before = wait_frame (display);
-  assert_matches_qemu (h, display);
+  before = rtc_wait_frame (display);
+  rtc_assert_matches_qemu (h, display, MACHINE_NAME);
 
   rth_step (h, "Esc opens the boot menu");
   g_clear_object (&before);
   before = g_object_ref (refract_spice_display_get_frame (display));
   rt_wait_until (_refract_spice_session_get_inputs (session) != NULL, 10, "the inputs channel");
-  type_escape (display);
-  rt_wait_until (textures_differ (refract_spice_display_get_frame (display), before), 20,
+  rtc_type_escape (display);
+  rt_wait_until (rtc_textures_differ (refract_spice_display_get_frame (display), before), 20,
                  "SeaBIOS to show its boot menu");
   rt_spin (500);
-  assert_matches_qemu (h, display);
+  rtc_assert_matches_qemu (h, display, MACHINE_NAME);
 
   rth_step (h, "force off: the session disconnects");
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rt_wait_until (refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_DISCONNECTED,
                  30, "the session to go DISCONNECTED");
   g_assert_null (refract_spice_display_get_frame (display));
 
   rth_step (h, "start: the session reconnects by itself");
-  run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
   rt_wait_until (refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_CONNECTED, 30,
                  "the session to come back");
   g_assert_true (_refract_spice_session_uses_graphics_fd (session));
-  menu = wait_frame (display);
-  assert_matches_qemu (h, display);
+  menu = rtc_wait_frame (display);
+  rtc_assert_matches_qemu (h, display, MACHINE_NAME);
 
   rth_step (h, "closing");
   gtk_window_destroy (window);
   refract_spice_session_disconnect (session);
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rth_step (h, "done");
 }
 
 /* ---- the console page, detached and back -------------------------------- */
-
-static void
-frame_painted (GdkFrameClock *clock, guint *painted)
-{
-  (*painted)++;
-}
-
-/* Two frames painted by @widget's window: what it shows is on screen. */
-static void
-wait_drawn (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  guint painted = 0;
-  gulong id;
-
-  rt_wait_until (gtk_widget_get_mapped (widget) && gtk_widget_get_frame_clock (widget) != NULL, 10,
-                 "the widget to be mapped");
-  clock = gtk_widget_get_frame_clock (widget);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted), &painted);
-  for (guint i = 1; i <= 2; i++)
-    {
-      gtk_widget_queue_draw (widget);
-      rt_wait_until (painted >= i, 10, "a frame to be painted");
-    }
-  g_signal_handler_disconnect (clock, id);
-}
-
-/* Renders @widget as its window shows it into screenshots/@name here. */
-static void
-screenshot (GtkWidget *widget, const char *name)
-{
-  g_autofree char *path = g_build_filename (SCREENSHOT_DIR, name, NULL);
-  g_autoptr(GdkTexture) texture = NULL;
-
-  wait_drawn (widget);
-  texture = refract_test_render_widget (widget);
-  g_assert_cmpint (g_mkdir_with_parents (SCREENSHOT_DIR, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 /* The guest frame as the widget shows it on screen: its window's rendering,
  * cut to the letterboxed frame and scaled back to the guest's size, compared
@@ -367,12 +149,12 @@ static void
 assert_shown_matches_qemu (RthHarness *h, RefractSpiceDisplay *display, const char *name)
 {
   g_autoptr(GdkTexture) shown = refract_test_render_widget (GTK_WIDGET (display));
-  g_autoptr(GdkTexture) qemu = virsh_screenshot (h, name);
+  g_autoptr(GdkTexture) qemu = rtc_virsh_screenshot (h, name);
   const RefractDisplayTransform *t = &display->transform;
   int sw = gdk_texture_get_width (shown), sh = gdk_texture_get_height (shown);
   int qw = gdk_texture_get_width (qemu), qh = gdk_texture_get_height (qemu);
-  g_autofree guint8 *ps = download (shown);
-  g_autofree guint8 *pq = download (qemu);
+  g_autofree guint8 *ps = rtc_download (shown);
+  g_autofree guint8 *pq = rtc_download (qemu);
   guint64 sum = 0;
   double mean;
 
@@ -412,7 +194,7 @@ test_console_page (RthHarness *h, gconstpointer data)
   rth_step (h, "connecting, defining and starting " PAGE_MACHINE_NAME);
   h->connection = rt_open (h->uri);
   machine = define_machine_named (h, PAGE_MACHINE_NAME);
-  run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
 
   rth_step (h, "the console page");
   /* as the machine page does before it shows the console: graphics and
@@ -434,13 +216,13 @@ test_console_page (RthHarness *h, gconstpointer data)
                  || refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_FAILED,
                  30, "the display to connect");
   g_assert_cmpint (refract_spice_session_get_state (session), ==, REFRACT_SPICE_STATE_CONNECTED);
-  frame = wait_frame (display);
+  frame = rtc_wait_frame (display);
   rt_wait_until (g_strcmp0 (refract_console_page_get_shown (REFRACT_CONSOLE_PAGE (page)), "display") == 0,
                  10, "the page to show the display");
   g_assert_true (gtk_widget_get_root (GTK_WIDGET (display)) == GTK_ROOT (window));
-  wait_drawn (GTK_WIDGET (window));
+  rtc_wait_drawn (GTK_WIDGET (window));
   assert_shown_matches_qemu (h, display, PAGE_MACHINE_NAME);
-  screenshot (GTK_WIDGET (window), "console-page.png");
+  rtc_screenshot (GTK_WIDGET (window), SCREENSHOT_DIR, "console-page.png");
   spice = refract_spice_session_get_spice (session);
   channel = _refract_spice_session_get_display (session);
   g_assert_nonnull (spice);
@@ -455,20 +237,20 @@ test_console_page (RthHarness *h, gconstpointer data)
   g_assert_true (refract_spice_session_get_spice (session) == spice);
   g_assert_true (_refract_spice_session_get_display (session) == channel);
   g_assert_cmpint (refract_spice_session_get_state (session), ==, REFRACT_SPICE_STATE_CONNECTED);
-  wait_drawn (GTK_WIDGET (detached));
+  rtc_wait_drawn (GTK_WIDGET (detached));
   assert_shown_matches_qemu (h, display, PAGE_MACHINE_NAME);
-  screenshot (GTK_WIDGET (detached), "console-window.png");
-  screenshot (GTK_WIDGET (window), "console-page-detached.png");
+  rtc_screenshot (GTK_WIDGET (detached), SCREENSHOT_DIR, "console-window.png");
+  rtc_screenshot (GTK_WIDGET (window), SCREENSHOT_DIR, "console-page-detached.png");
 
   rth_step (h, "Esc in the detached window opens the boot menu");
   g_clear_object (&frame);
   frame = g_object_ref (refract_spice_display_get_frame (display));
-  type_escape (display);
-  rt_wait_until (textures_differ (refract_spice_display_get_frame (display), frame), 20,
+  rtc_type_escape (display);
+  rt_wait_until (rtc_textures_differ (refract_spice_display_get_frame (display), frame), 20,
                  "SeaBIOS to show its boot menu");
   rt_spin (300);
-  assert_matches_qemu_named (h, display, PAGE_MACHINE_NAME);
-  screenshot (GTK_WIDGET (detached), "console-window-boot-menu.png");
+  rtc_assert_matches_qemu (h, display, PAGE_MACHINE_NAME);
+  rtc_screenshot (GTK_WIDGET (detached), SCREENSHOT_DIR, "console-window-boot-menu.png");
 
   rth_step (h, "closing the window re-attaches, same session");
   gtk_window_close (detached);
@@ -478,7 +260,7 @@ test_console_page (RthHarness *h, gconstpointer data)
   g_assert_true (refract_spice_session_get_spice (session) == spice);
   g_assert_true (_refract_spice_session_get_display (session) == channel);
   g_assert_cmpint (refract_spice_session_get_state (session), ==, REFRACT_SPICE_STATE_CONNECTED);
-  wait_drawn (GTK_WIDGET (window));
+  rtc_wait_drawn (GTK_WIDGET (window));
   assert_shown_matches_qemu (h, display, PAGE_MACHINE_NAME);
 
   rth_step (h, "guest reset: the display carries on with SeaBIOS' first screen");
@@ -488,34 +270,21 @@ test_console_page (RthHarness *h, gconstpointer data)
     g_error ("virsh reset: %s", error->message);
   rt_wait_until (refract_spice_session_get_state (session) == REFRACT_SPICE_STATE_CONNECTED
                  && refract_spice_display_get_frame (display) != NULL
-                 && !is_blank (refract_spice_display_get_frame (display))
-                 && textures_differ (refract_spice_display_get_frame (display), frame),
+                 && !rtc_is_blank (refract_spice_display_get_frame (display))
+                 && rtc_textures_differ (refract_spice_display_get_frame (display), frame),
                  30, "the screen after the reset");
   rt_spin (500);
-  assert_matches_qemu_named (h, display, PAGE_MACHINE_NAME);
-  screenshot (GTK_WIDGET (window), "console-page-after-reset.png");
+  rtc_assert_matches_qemu (h, display, PAGE_MACHINE_NAME);
+  rtc_screenshot (GTK_WIDGET (window), SCREENSHOT_DIR, "console-page-after-reset.png");
 
   rth_step (h, "closing");
   gtk_window_destroy (window);
   refract_spice_session_disconnect (session);
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rth_step (h, "done");
 }
 
 /* ---- a display with a password ------------------------------------------ */
-
-static void
-wait_state (RefractSpiceSession *session, RefractSpiceState state, const char *what)
-{
-  RefractSpiceState now;
-
-  /* FAILED ends the wait too: its message says more than a timeout */
-  rt_wait_until ((now = refract_spice_session_get_state (session)) == state
-                 || now == REFRACT_SPICE_STATE_FAILED, 30, what);
-  if (now != state)
-    g_error ("%s: the session went FAILED: %s", what,
-             refract_spice_session_get_error_message (session));
-}
 
 /* A connected display in a window of its own; the window is returned. */
 static GtkWindow *
@@ -567,16 +336,16 @@ test_console_password (RthHarness *h, gconstpointer data)
 
     machine = rth_define_machine (h, &domain);
   }
-  run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
 
   rth_step (h, "graphics FD: in without the password (SKIPAUTH)");
   session = refract_spice_session_new (machine);
   window = show_display (session, &display);
   refract_spice_session_connect (session);
-  wait_state (session, REFRACT_SPICE_STATE_CONNECTED, "the display to connect");
+  rtc_wait_session_state (session, REFRACT_SPICE_STATE_CONNECTED, "the display to connect");
   g_assert_cmpstr (refract_spice_session_get_error_message (session), ==, NULL);
   g_assert_true (_refract_spice_session_uses_graphics_fd (session));
-  frame = wait_frame (display);
+  frame = rtc_wait_frame (display);
   g_clear_object (&frame);
   /* SPICE has one client at a time: the next one would push this one out */
   refract_spice_session_disconnect (session);
@@ -588,7 +357,8 @@ test_console_password (RthHarness *h, gconstpointer data)
   session = _refract_spice_session_new_for_unix_path (socket);
   window = show_display (session, &display);
   refract_spice_session_connect (session);
-  wait_state (session, REFRACT_SPICE_STATE_NEEDS_PASSWORD, "the display to ask for a password");
+  rtc_wait_session_state (session, REFRACT_SPICE_STATE_NEEDS_PASSWORD,
+                          "the display to ask for a password");
   /* nothing was refused yet */
   g_assert_cmpstr (refract_spice_session_get_error_message (session), ==, NULL);
   g_assert_false (_refract_spice_session_uses_graphics_fd (session));
@@ -597,26 +367,28 @@ test_console_password (RthHarness *h, gconstpointer data)
   refract_spice_session_set_password (session, "wrong");
   /* set_password starts an attempt: CONNECTING until the server answers */
   g_assert_cmpint (refract_spice_session_get_state (session), ==, REFRACT_SPICE_STATE_CONNECTING);
-  wait_state (session, REFRACT_SPICE_STATE_NEEDS_PASSWORD, "the display to refuse \"wrong\"");
+  rtc_wait_session_state (session, REFRACT_SPICE_STATE_NEEDS_PASSWORD,
+                          "the display to refuse \"wrong\"");
   g_assert_cmpstr (refract_spice_session_get_error_message (session), ==,
                    "The display refused the password");
   g_assert_null (refract_spice_display_get_frame (display));
 
   rth_step (h, "the right password: CONNECTED, and a frame");
   refract_spice_session_set_password (session, PASSWORD);
-  wait_state (session, REFRACT_SPICE_STATE_CONNECTED, "the display to take the password");
+  rtc_wait_session_state (session, REFRACT_SPICE_STATE_CONNECTED,
+                          "the display to take the password");
   g_assert_cmpstr (refract_spice_session_get_error_message (session), ==, NULL);
-  frame = wait_frame (display);
-  assert_matches_qemu_named (h, display, PASSWORD_MACHINE_NAME);
+  frame = rtc_wait_frame (display);
+  rtc_assert_matches_qemu (h, display, PASSWORD_MACHINE_NAME);
 
   rth_step (h, "closing");
   gtk_window_destroy (window);
   refract_spice_session_disconnect (session);
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   g_unlink (socket);
   g_rmdir (dir);
   g_test_message ("%u log messages so far, none with the password",
-                  (guint) g_atomic_int_get (&messages_checked));
+                  rtc_log_messages_checked ());
   rth_step (h, "done");
 }
 
@@ -624,11 +396,8 @@ int
 main (int argc, char *argv[])
 {
   /* before anything logs: no message may contain the password, debug ones
-   * included, so spice-client-glib's debugging is on and filtered here */
-  forward_debug = g_getenv ("G_MESSAGES_DEBUG") != NULL;
-  g_log_set_writer_func (password_guard, NULL, NULL);
-  spice_util_set_debug (TRUE);
-  g_log_set_debug_enabled (TRUE);
+   * included */
+  rtc_guard_log (PASSWORD, NULL);
   rt_init (&argc, &argv);
   /* no accessibility bus on the private session bus */
   g_setenv ("GTK_A11Y", "none", TRUE);

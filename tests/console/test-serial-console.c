@@ -16,8 +16,8 @@
 #include <vte/vte.h>
 
 #include "refract-serial-console.h"
+#include "refract-test-console.h"
 #include "refract-test-harness.h"
-#include "refract-test-render.h"
 
 #define SERIAL_NAME    "refract-serial"
 #define NO_SERIAL_NAME "refract-no-serial"
@@ -116,45 +116,6 @@ wait_seabios (RefractSerialConsole *console)
         rt_timed_out (__FILE__, __LINE__, G_STRFUNC, TEXT_SECS,
                       "SeaBIOS text on the serial console", "console_shows_seabios (console)");
       }
-}
-
-static void
-count_paint (guint *painted)
-{
-  (*painted)++;
-}
-
-static void
-wait_drawn (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  guint painted = 0;
-  gulong id;
-
-  rt_wait_until (gtk_widget_get_mapped (widget), 10, "the widget to be mapped");
-  clock = gtk_widget_get_frame_clock (widget);
-  id = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (count_paint), &painted);
-  for (guint i = 1; i <= 2; i++)
-    {
-      gtk_widget_queue_draw (GTK_WIDGET (gtk_widget_get_native (widget)));
-      rt_wait_until (painted >= i, 10, "a frame to be painted");
-    }
-  g_signal_handler_disconnect (clock, id);
-}
-
-/* Renders @widget as its window shows it into screenshots/@name here. */
-static void
-screenshot (GtkWidget *widget, const char *name)
-{
-  g_autofree char *dir = g_build_filename (SCREENSHOT_DIR, NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GdkTexture) texture = NULL;
-
-  wait_drawn (widget);
-  texture = refract_test_render_widget (widget);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static VteTerminal *
@@ -308,7 +269,7 @@ check_no_serial (RthHarness *h, RefractSerialConsole *console, GtkWidget *window
   /* it stays failed: no retry loop against a missing device */
   rt_spin (1500);
   g_assert_cmpint (refract_serial_console_get_state (console), ==, REFRACT_SERIAL_STATE_FAILED);
-  screenshot (window, "serial-console-failed.png");
+  rtc_screenshot (window, SCREENSHOT_DIR, "serial-console-failed.png");
 
   run_expecting (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rt_wait_until (refract_serial_console_get_state (console) == REFRACT_SERIAL_STATE_DISCONNECTED,
@@ -351,7 +312,7 @@ test_serial_console (RthHarness *h, gconstpointer data)
   g_test_message ("SeaBIOS text %.2f s after the start request", seconds_since (t));
   check_typing (h, console);
   gtk_widget_grab_focus (GTK_WIDGET (console));
-  screenshot (window, "serial-console.png");
+  rtc_screenshot (window, SCREENSHOT_DIR, "serial-console.png");
   check_actions (console);
   rth_step (h, "another client takes the console over");
   check_taken_over (h, console, machine);

@@ -40,16 +40,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <libvirt/virterror.h>
 
 #include "refract-console-page.h"
 #include "refract-console.h"
-#include "refract-spice-display-private.h"
 #include "refract-spice-session-private.h"
+#include "refract-test-console.h"
 #include "refract-test-harness.h"
-#include "refract-test-render.h"
 
 /* the namespace is ours alone, so a fixed port cannot collide */
 #define TCP_PORT 16509
@@ -61,28 +59,18 @@
 
 /* ---- the log: the password must never be written ------------------------ */
 
-static gboolean forward_debug;
-static guint messages_checked;
 /* spice-client-glib's warnings when it refuses a certificate are expected
  * (and swallowed) while this is set; any other warning still aborts */
 static gboolean expect_tls_warning;
 static guint tls_warnings;
 
+/* After rtc_guard_log ()'s check for the password */
 static GLogWriterOutput
-password_guard (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
+tls_warning_filter (GLogLevelFlags   level,
+                    const GLogField *fields,
+                    gsize            n_fields,
+                    gpointer         user_data)
 {
-  for (gsize i = 0; i < n_fields; i++)
-    if (fields[i].value != NULL && fields[i].length != 0
-        && g_strstr_len (fields[i].value, fields[i].length, PASSWORD) != NULL)
-      {
-        /* g_error () would come back here */
-        g_printerr ("a log message contains the password (field %s)\n", fields[i].key);
-        abort ();
-      }
-  g_atomic_int_inc (&messages_checked);
   if (expect_tls_warning && (level & G_LOG_LEVEL_WARNING))
     {
       const char *domain = NULL, *message = NULL;
@@ -103,9 +91,7 @@ password_guard (GLogLevelFlags   level,
       g_log_writer_default (level, fields, n_fields, user_data);
       abort ();
     }
-  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && !forward_debug)
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, user_data);
+  return G_LOG_WRITER_UNHANDLED;
 }
 
 /* ---- namespaces --------------------------------------------------------- */
@@ -153,16 +139,6 @@ harness_setup (RthHarness *h, gconstpointer data)
 
 /* ---- the guest ---------------------------------------------------------- */
 
-static void
-run (RefractMachine *machine, RefractMachineAction action, RefractMachineState state)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!rt_run (machine, action, &error))
-    g_error ("action %d: %s", action, error->message);
-  rt_wait_state (machine, state, 60);
-}
-
 /* Connects over qemu+tcp://, defines a disk-less SeaBIOS guest with a SPICE
  * display of @graphics_attrs listening on @address, and starts it. */
 static RefractMachine *
@@ -186,7 +162,7 @@ start_remote_machine (RthHarness *h, const char *name, const char *address, cons
   g_assert_false (refract_uri_is_local (h->tcp_uri));
   h->connection = rt_open (h->tcp_uri);
   machine = rth_define_machine (h, &domain);
-  run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
   /* what the console page gets from the machine page before it is shown */
   rt_load_details (machine);
   g_assert_true (refract_machine_get_has_graphics (machine));
@@ -297,167 +273,7 @@ assert_listening (const char *address_hex, int port)
     g_error ("nothing listens on%s:\n%s", local, table);
 }
 
-/* ---- pixels ------------------------------------------------------------- */
-
-static guint8 *
-download (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
-  guint8 *pixels = g_malloc ((gsize) width * height * 4);
-
-  gdk_texture_download (texture, pixels, width * 4);
-  return pixels;
-}
-
-static GdkTexture *
-virsh_screenshot (RthHarness *h, const char *name)
-{
-  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "refract-console-remote-it.ppm", NULL);
-  const char *argv[] = { "virsh", "-q", "-c", h->uri, "screenshot", name, file, NULL };
-  g_autoptr(GError) error = NULL;
-  GdkTexture *texture;
-
-  if (!rth_run_clean (argv, NULL, &error))
-    g_error ("virsh screenshot: %s", error->message);
-  texture = gdk_texture_new_from_filename (file, &error);
-  g_assert_no_error (error);
-  g_unlink (file);
-  return texture;
-}
-
-typedef struct
-{
-  double mean;          /* mean absolute difference per channel, 0–255 */
-  double within;        /* fraction of pixels within 8/255 on every channel */
-} Diff;
-
-/* Same tolerance as tests/console/test-console-libvirtd.c */
-static gboolean
-compare (GdkTexture *a, GdkTexture *b, Diff *diff)
-{
-  int width = gdk_texture_get_width (a), height = gdk_texture_get_height (a);
-  g_autofree guint8 *pa = NULL, *pb = NULL;
-  guint64 sum = 0, close = 0;
-
-  if (width != gdk_texture_get_width (b) || height != gdk_texture_get_height (b))
-    return FALSE;
-  pa = download (a);
-  pb = download (b);
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      int worst = 0;
-
-      for (int c = 0; c < 3; c++)
-        {
-          int d = ABS ((int) pa[i * 4 + c] - (int) pb[i * 4 + c]);
-
-          sum += d;
-          worst = MAX (worst, d);
-        }
-      close += worst <= 8;
-    }
-  diff->mean = (double) sum / ((gsize) width * height * 3);
-  diff->within = (double) close / ((gsize) width * height);
-  return diff->mean <= 2.0 && diff->within >= 0.99;
-}
-
-static gboolean
-is_blank (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
-  g_autofree guint8 *pixels = download (texture);
-
-  for (gsize i = 0; i < (gsize) width * height * 4; i += 4)
-    if (pixels[i] > 0x40 || pixels[i + 1] > 0x40 || pixels[i + 2] > 0x40)
-      return FALSE;
-  return TRUE;
-}
-
-static GdkTexture *
-wait_frame (RefractSpiceDisplay *display)
-{
-  GdkTexture *frame = NULL;
-
-  rt_wait_until ((frame = refract_spice_display_get_frame (display)) != NULL && !is_blank (frame),
-                 30, "SeaBIOS text in the widget");
-  return g_object_ref (frame);
-}
-
-/* Screens can change between the two captures; a match within 10 s passes. */
-static void
-assert_matches_qemu (RthHarness *h, RefractSpiceDisplay *display, const char *name)
-{
-  gint64 deadline = rt_deadline_in (10);
-  Diff diff = { 0 };
-
-  for (;;)
-    {
-      g_autoptr(GdkTexture) qemu = virsh_screenshot (h, name);
-      g_autoptr(GdkTexture) ours = NULL;
-
-      rt_spin (100);
-      ours = g_object_ref (refract_spice_display_get_frame (display));
-      if (compare (ours, qemu, &diff))
-        break;
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the widget's %dx%d frame does not match QEMU's %dx%d screenshot "
-                 "(mean diff %.2f, %.1f%% within 8)", gdk_texture_get_width (ours),
-                 gdk_texture_get_height (ours), gdk_texture_get_width (qemu),
-                 gdk_texture_get_height (qemu), diff.mean, diff.within * 100);
-    }
-  g_test_message ("frame matches virsh screenshot: mean diff %.3f/255, %.2f%% within 8/255",
-                  diff.mean, diff.within * 100);
-}
-
-static gboolean
-textures_differ (GdkTexture *a, GdkTexture *b)
-{
-  Diff diff;
-
-  return !compare (a, b, &diff) || diff.mean > 0;
-}
-
-static void
-type_escape (RefractSpiceDisplay *display)
-{
-  GtkEventController *keys = _refract_spice_display_get_controller (display,
-                                                                    GTK_TYPE_EVENT_CONTROLLER_KEY);
-  gboolean handled = FALSE;
-
-  /* X11 keycode 9 = evdev 1 = Escape */
-  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Escape, 9, 0, &handled);
-  g_assert_true (handled);
-  rt_spin (50);
-  g_signal_emit_by_name (keys, "key-released", GDK_KEY_Escape, 9, 0);
-}
-
 /* ---- the console page --------------------------------------------------- */
-
-static void
-frame_painted (GdkFrameClock *clock, guint *painted)
-{
-  (*painted)++;
-}
-
-/* Two frames painted by @widget's window: what it shows is on screen. */
-static void
-wait_drawn (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  guint painted = 0;
-  gulong id;
-
-  rt_wait_until (gtk_widget_get_mapped (widget) && gtk_widget_get_frame_clock (widget) != NULL, 10,
-                 "the widget to be mapped");
-  clock = gtk_widget_get_frame_clock (widget);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted), &painted);
-  for (guint i = 1; i <= 2; i++)
-    {
-      gtk_widget_queue_draw (widget);
-      rt_wait_until (painted >= i, 10, "a frame to be painted");
-    }
-  g_signal_handler_disconnect (clock, id);
-}
 
 static GtkWidget *
 find_type (GtkWidget *root, GType type)
@@ -550,19 +366,6 @@ page_status (Page *p)
   return ADW_STATUS_PAGE (find_type (GTK_WIDGET (p->page), ADW_TYPE_STATUS_PAGE));
 }
 
-/* Waits for @state; FAILED ends the wait too, its message says more than a timeout. */
-static void
-wait_state (RefractSpiceSession *session, RefractSpiceState state, const char *what)
-{
-  RefractSpiceState now;
-
-  rt_wait_until ((now = refract_spice_session_get_state (session)) == state
-                 || now == REFRACT_SPICE_STATE_FAILED, 30, what);
-  if (now != state)
-    g_error ("%s: the session went FAILED: %s", what,
-             refract_spice_session_get_error_message (session));
-}
-
 /* The SpiceSession went to the URI's host and the port of the domain XML. */
 static void
 assert_fallback_address (RefractSpiceSession *session, int port)
@@ -590,8 +393,6 @@ test_wildcard (RthHarness *h, gconstpointer data)
   g_autoptr(RefractMachine) machine = NULL;
   g_autoptr(GdkTexture) frame = NULL;
   g_autofree char *refusal = NULL;
-  g_autofree char *shot = g_build_filename (SCREENSHOT_DIR, "console-remote.png", NULL);
-  g_autoptr(GdkTexture) shown = NULL;
   Page p = { 0 };
   int port;
 
@@ -602,39 +403,35 @@ test_wildcard (RthHarness *h, gconstpointer data)
 
   rth_step (h, "the console page over qemu+tcp");
   page_open (&p, machine);
-  wait_state (p.session, REFRACT_SPICE_STATE_CONNECTED, "the display to connect");
+  rtc_wait_session_state (p.session, REFRACT_SPICE_STATE_CONNECTED, "the display to connect");
   g_assert_cmpstr (refract_spice_session_get_error_message (p.session), ==, NULL);
   assert_fallback_address (p.session, port);
-  frame = wait_frame (p.display);
+  frame = rtc_wait_frame (p.display);
   g_assert_cmpint (gdk_texture_get_width (frame), ==, 720);
   g_assert_cmpint (gdk_texture_get_height (frame), ==, 400);
   rt_wait_until (g_strcmp0 (refract_console_page_get_shown (p.page), "display") == 0, 10,
                  "the page to show the display");
 
   rth_step (h, "comparing with virsh screenshot");
-  assert_matches_qemu (h, p.display, WILDCARD_NAME);
-  wait_drawn (GTK_WIDGET (p.window));
-  shown = refract_test_render_widget (GTK_WIDGET (p.window));
-  g_assert_cmpint (g_mkdir_with_parents (SCREENSHOT_DIR, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (shown, shot));
-  g_test_message ("screenshot: %s", shot);
+  rtc_assert_matches_qemu (h, p.display, WILDCARD_NAME);
+  rtc_screenshot (GTK_WIDGET (p.window), SCREENSHOT_DIR, "console-remote.png");
 
   rth_step (h, "Esc over the TCP connection opens the boot menu");
   g_clear_object (&frame);
   frame = g_object_ref (refract_spice_display_get_frame (p.display));
   rt_wait_until (_refract_spice_session_get_inputs (p.session) != NULL, 10, "the inputs channel");
-  type_escape (p.display);
-  rt_wait_until (textures_differ (refract_spice_display_get_frame (p.display), frame), 20,
+  rtc_type_escape (p.display);
+  rt_wait_until (rtc_textures_differ (refract_spice_display_get_frame (p.display), frame), 20,
                  "SeaBIOS to show its boot menu");
   rt_spin (300);
-  assert_matches_qemu (h, p.display, WILDCARD_NAME);
+  rtc_assert_matches_qemu (h, p.display, WILDCARD_NAME);
   /* still on the fallback path, no reconnection in between */
   g_assert_cmpint (refract_spice_session_get_state (p.session), ==, REFRACT_SPICE_STATE_CONNECTED);
   assert_fallback_address (p.session, port);
 
   rth_step (h, "closing");
   page_close (&p);
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rth_step (h, "done");
 }
 
@@ -687,7 +484,7 @@ test_loopback (RthHarness *h, gconstpointer data)
 
   rth_step (h, "closing");
   page_close (&p);
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rth_step (h, "done");
 }
 
@@ -720,7 +517,8 @@ test_password (RthHarness *h, gconstpointer data)
 
   rth_step (h, "the console page asks for the password");
   page_open (&p, machine);
-  wait_state (p.session, REFRACT_SPICE_STATE_NEEDS_PASSWORD, "the display to ask for a password");
+  rtc_wait_session_state (p.session, REFRACT_SPICE_STATE_NEEDS_PASSWORD,
+                          "the display to ask for a password");
   /* nothing was refused yet */
   g_assert_cmpstr (refract_spice_session_get_error_message (p.session), ==, NULL);
   rt_wait_until (g_strcmp0 (refract_console_page_get_shown (p.page), "status") == 0
@@ -730,7 +528,8 @@ test_password (RthHarness *h, gconstpointer data)
   rth_step (h, "a wrong password: asked again, with a message");
   enter_password (&p, "wrong");
   g_assert_cmpint (refract_spice_session_get_state (p.session), ==, REFRACT_SPICE_STATE_CONNECTING);
-  wait_state (p.session, REFRACT_SPICE_STATE_NEEDS_PASSWORD, "the display to refuse \"wrong\"");
+  rtc_wait_session_state (p.session, REFRACT_SPICE_STATE_NEEDS_PASSWORD,
+                          "the display to refuse \"wrong\"");
   g_assert_cmpstr (refract_spice_session_get_error_message (p.session), ==,
                    "The display refused the password");
   g_assert_null (refract_spice_display_get_frame (p.display));
@@ -739,19 +538,20 @@ test_password (RthHarness *h, gconstpointer data)
   rt_wait_until (g_strcmp0 (adw_status_page_get_title (page_status (&p)),
                             "The Display Needs a Password") == 0, 10, "the password page again");
   enter_password (&p, PASSWORD);
-  wait_state (p.session, REFRACT_SPICE_STATE_CONNECTED, "the display to take the password");
+  rtc_wait_session_state (p.session, REFRACT_SPICE_STATE_CONNECTED,
+                          "the display to take the password");
   g_assert_cmpstr (refract_spice_session_get_error_message (p.session), ==, NULL);
   assert_fallback_address (p.session, port);
-  frame = wait_frame (p.display);
+  frame = rtc_wait_frame (p.display);
   rt_wait_until (g_strcmp0 (refract_console_page_get_shown (p.page), "display") == 0, 10,
                  "the page to show the display");
-  assert_matches_qemu (h, p.display, PASSWORD_NAME);
+  rtc_assert_matches_qemu (h, p.display, PASSWORD_NAME);
 
   rth_step (h, "closing");
   page_close (&p);
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   g_test_message ("%u log messages so far, none with the password",
-                  (guint) g_atomic_int_get (&messages_checked));
+                  rtc_log_messages_checked ());
   rth_step (h, "done");
 }
 
@@ -836,7 +636,7 @@ test_tls (RthHarness *h, gconstpointer data)
 
   rth_step (h, "closing");
   page_close (&p);
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   g_clear_pointer (&target.host, g_free);
   g_clear_pointer (&target.port, g_free);
   g_clear_pointer (&target.tls_port, g_free);
@@ -857,12 +657,8 @@ main (int argc, char *argv[])
    * libvirtd and QEMU included, shares the namespace */
   rth_private_network ();
 
-  /* no message may contain the password, debug ones included, so
-   * spice-client-glib's debugging is on and filtered here */
-  forward_debug = g_getenv ("G_MESSAGES_DEBUG") != NULL;
-  g_log_set_writer_func (password_guard, NULL, NULL);
-  spice_util_set_debug (TRUE);
-  g_log_set_debug_enabled (TRUE);
+  /* no message may contain the password, debug ones included */
+  rtc_guard_log (PASSWORD, tls_warning_filter);
   rt_init (&argc, &argv);
   /* no accessibility bus on the private session bus */
   g_setenv ("GTK_A11Y", "none", TRUE);

@@ -425,16 +425,6 @@ assert_threads (RefractMachine *machine, guint n_vcpus, const guint *vcpu_cpus, 
     }
 }
 
-static void
-run (RefractMachine *machine, RefractMachineAction action, RefractMachineState state)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!rt_run (machine, action, &error))
-    g_error ("action %d: %s", action, error->message);
-  rt_wait_state (machine, state, 60);
-}
-
 /* refract-dsp with @args after --connect; its stdout and exit status */
 static int
 refract_dsp (RthHarness *h, const char *const *args, char **out)
@@ -857,7 +847,7 @@ test_dsp (RthHarness *h, gconstpointer data)
 
   /* ---- 5. stop and delete: nothing left behind */
   rth_step (h, "deleting the machine");
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   refract_machine_delete_async (machine, NULL, NULL, rt_store_result, &result);
   rt_wait_until (result != NULL, 60, "the machine to be deleted");
   g_assert_true (refract_machine_delete_finish (machine, result, &error));

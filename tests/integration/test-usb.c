@@ -34,16 +34,6 @@ harness_setup (RthHarness *h, gconstpointer data)
   rth_setup (h, HARNESS_DIR);
 }
 
-static void
-run (RefractMachine *machine, RefractMachineAction action, RefractMachineState state)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!rt_run (machine, action, &error))
-    g_error ("action %d: %s", action, error->message);
-  rt_wait_state (machine, state, 60);
-}
-
 static char *
 inactive_xml (RefractMachine *machine)
 {
@@ -186,7 +176,7 @@ test_usb (RthHarness *h, gconstpointer data)
   rth_step (h, "connecting, defining and starting " MACHINE_NAME);
   h->connection = rt_open (h->uri);
   machine = rth_define_machine (h, &domain);
-  run (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
 
   rth_step (h, "the SPICE session with its USB source");
   session = refract_spice_session_new (machine);
@@ -274,7 +264,7 @@ test_usb (RthHarness *h, gconstpointer data)
   remove_iso (iso);
 
   rth_step (h, "a permanent hostdev on the shut-off machine");
-  run (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
+  rt_run_and_wait (machine, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   w = (Wait) { 0 };
   refract_machine_attach_usb_hostdev_async (machine, 0x1d6b, 0x0bad, TRUE, NULL, machine_done, &w);
   rt_wait_until (w.done, 30, "the attach");

@@ -174,6 +174,19 @@ rt_run (RefractMachine        *machine,
   return refract_machine_run_finish (machine, result, error);
 }
 
+/* rt_run (), failing the test when the action does, then up to 60 s for @state */
+void
+rt_run_and_wait (RefractMachine       *machine,
+                 RefractMachineAction  action,
+                 RefractMachineState   state)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rt_run (machine, action, &error))
+    g_error ("action %d: %s", action, error->message);
+  rt_wait_state (machine, state, 60);
+}
+
 void
 rt_load_details (RefractMachine *machine)
 {

@@ -48,6 +48,9 @@ RefractMachine     *rt_find               (RefractConnection   *connection,
 gboolean            rt_run                 (RefractMachine      *machine,
                                             RefractMachineAction action,
                                             GError             **error);
+void                rt_run_and_wait        (RefractMachine      *machine,
+                                            RefractMachineAction action,
+                                            RefractMachineState  state);
 void                rt_load_details        (RefractMachine      *machine);
 void                rt_wait_state          (RefractMachine      *machine,
                                             RefractMachineState  state,
