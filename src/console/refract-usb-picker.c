@@ -604,6 +604,24 @@ load_rules (RefractUsbPicker *self)
   apply_rules (self);
 }
 
+/* Another picker of this machine (the detached console window's, or the
+ * page's) changed the rules: show and apply them here too. */
+static void
+rules_changed (RefractUsbPicker *self)
+{
+  const char *uuid = self->machine ? refract_machine_get_uuid (self->machine) : NULL;
+  g_auto(GStrv) rules = NULL;
+  gboolean redirect_new;
+
+  if (uuid == NULL)
+    return;
+  redirect_new = refract_usb_rules_load (self->settings, uuid, &rules);
+  if (redirect_new == self->redirect_new
+      && g_strv_equal ((const char * const *) rules, (const char * const *) self->rules))
+    return;
+  load_rules (self);
+}
+
 /* ---- the rows' first frame ------------------------------------------------ */
 
 /* A row costs ~0.5 ms to make, style, measure and first draw, and the list
@@ -739,6 +757,9 @@ refract_usb_picker_init (RefractUsbPicker *self)
   self->box = box;
   self->cancellable = g_cancellable_new ();
   self->settings = open_settings ();
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::" RULES_KEY, G_CALLBACK (rules_changed), self,
+                             G_CONNECT_SWAPPED);
   self->rules = g_new0 (char *, 1);
   gtk_widget_set_parent (box, GTK_WIDGET (self));
   gtk_widget_set_size_request (box, 400, -1);

@@ -427,6 +427,56 @@ machine_with_display (RefractConnection *connection)
 /* The console page over an in-process SPICE server: the button is in the
  * toolbar, its picker is made on first opening, over the console's source,
  * and kept. */
+static GtkWidget *
+rule_remove_button (GtkWidget *root, const char *rule)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (g_object_get_data (G_OBJECT (root), "refract-usb-rule"), rule) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = rule_remove_button (child, rule);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The console page's picker and the detached window's, over one machine:
+ * rules edited in one are shown and applied by the other at once. */
+static void
+test_rules_shared (void)
+{
+  g_autofree char *uri = g_strconcat ("test://", g_getenv ("REFRACT_DEMO_NODE"), NULL);
+  g_autoptr(RefractConnection) connection = rt_open (uri);
+  g_autoptr(RefractMachine) machine = machine_with_display (connection);
+  Fixture a = { 0 }, b = { 0 };
+
+  fixture_setup (&a, NULL);
+  fixture_setup (&b, NULL);
+  refract_usb_picker_set_machine (a.picker, machine);
+  refract_usb_picker_set_machine (b.picker, machine);
+  g_assert_cmpuint (_refract_usb_picker_get_n_rules (b.picker), ==, 0);
+
+  _refract_usb_picker_add_rule (a.picker, "1235:8210");
+  wait_for (_refract_usb_picker_get_n_rules (b.picker) == 1);
+  g_assert_cmpstr (refract_usb_source_fake_get_filter (b.source), ==,
+                   refract_usb_source_fake_get_filter (a.source));
+  g_assert_nonnull (strstr (refract_usb_source_fake_get_filter (b.source), "0x1235,0x8210"));
+
+  _refract_usb_picker_set_redirect_new (b.picker, TRUE);
+  wait_for (refract_usb_source_fake_get_auto_redirect (a.source));
+  _refract_usb_picker_set_redirect_new (b.picker, FALSE);
+  wait_for (!refract_usb_source_fake_get_auto_redirect (a.source));
+  g_assert_cmpuint (_refract_usb_picker_get_n_rules (a.picker), ==, 1);
+
+  /* forget them, for the cases after this one: the rule's remove button */
+  g_signal_emit_by_name (rule_remove_button (GTK_WIDGET (b.picker), "1235:8210"), "clicked");
+  wait_for (_refract_usb_picker_get_n_rules (a.picker) == 0);
+  fixture_teardown (&a, NULL);
+  fixture_teardown (&b, NULL);
+}
+
 static void
 test_console_button (void)
 {
@@ -624,6 +674,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add_func ("/usb-picker/unavailable", test_unavailable);
   g_test_add_func ("/usb-picker/many", test_many);
+  g_test_add_func ("/usb-picker/rules-shared", test_rules_shared);
   g_test_add_func ("/usb-picker/console-button", test_console_button);
   return g_test_run ();
 }
