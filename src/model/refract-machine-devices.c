@@ -90,8 +90,22 @@ refract_machine_xml_add_usb_redirection (const char  *domain_xml,
       xmlNewProp (controller, (const xmlChar *) "type", (const xmlChar *) "usb");
       xmlNewProp (controller, (const xmlChar *) "model", (const xmlChar *) "qemu-xhci");
     }
-  else if (prop_is (usb_controller, "model", "none"))
-    xmlSetProp (usb_controller, (const xmlChar *) "model", (const xmlChar *) "qemu-xhci");
+  else if (prop_is (usb_controller, "model", "none") || prop_is (usb_controller, "model", "piix3-uhci"))
+    {
+      /* libvirt's default for a 'pc' machine is the PIIX3's USB 1.1 function:
+       * 12 Mb/s, too slow for a stick and too coarse for an audio interface.
+       * An xHCI controller takes USB 1 to 3; it gets a PCI slot of its own. */
+      xmlSetProp (usb_controller, (const xmlChar *) "model", (const xmlChar *) "qemu-xhci");
+      for (xmlNode *child = usb_controller->children, *next; child != NULL; child = next)
+        {
+          next = child->next;
+          if (is_named (child, "address"))
+            {
+              xmlUnlinkNode (child);
+              xmlFreeNode (child);
+            }
+        }
+    }
   for (; have < MIN (channels, MAX_CHANNELS); have++)
     {
       xmlNode *redirdev = xmlNewChild (devices, NULL, (const xmlChar *) "redirdev", NULL);

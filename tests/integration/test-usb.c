@@ -288,8 +288,16 @@ test_usb (RthHarness *h, gconstpointer data)
   g_assert_true (w.ok);
   xml = inactive_xml (bare);
   g_assert_cmpuint (count (xml, "<redirdev bus='usb' type='spicevmc'"), ==, 2);
-  g_assert_nonnull (strstr (xml, "<controller type='usb'"));
+  /* the 'pc' machine's USB 1.1 controller became a USB 3 one, and it starts */
+  g_assert_nonnull (strstr (xml, "<controller type='usb' index='0' model='qemu-xhci'"));
+  g_assert_null (strstr (xml, "piix3-uhci"));
   g_test_message ("with channels:\n%s", xml);
+  rt_run_and_wait (bare, REFRACT_MACHINE_ACTION_START, REFRACT_MACHINE_STATE_RUNNING);
+  g_clear_pointer (&after, g_free);
+  after = monitor_info_usb (bare);
+  g_test_message ("info usb:\n%s", after);
+  g_assert_cmpuint (count (after, "USB Redirection Device"), ==, 2);
+  rt_run_and_wait (bare, REFRACT_MACHINE_ACTION_FORCE_OFF, REFRACT_MACHINE_STATE_SHUTOFF);
   rth_step (h, "done");
 }
 
