@@ -446,7 +446,7 @@ keep_xshm_pool (GtkWidget *widget)
   Display *xdisplay;
   int width = 0, height = 0;
 
-  if (!GDK_IS_X11_DISPLAY (display) || g_object_get_data (G_OBJECT (display), "refract-xshm-pin"))
+  if (!GDK_IS_X11_DISPLAY (display) || g_object_get_data (G_OBJECT (display), "refract-xshm-tried"))
     return;
   monitors = gdk_display_get_monitors (display);
   for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
@@ -464,14 +464,21 @@ keep_xshm_pool (GtkWidget *widget)
     }
   if (width <= 0 || height <= 0)
     return;
+  g_object_set_data (G_OBJECT (display), "refract-xshm-tried", GINT_TO_POINTER (1));
   xdisplay = gdk_x11_display_get_xdisplay (display);
   root = cairo_xlib_surface_create (xdisplay, gdk_x11_display_get_xrootwindow (display),
                                     DefaultVisual (xdisplay, DefaultScreen (xdisplay)), 1, 1);
-  /* an image from cairo's shm pool when the server has MIT-SHM, else a plain one */
+  /* an image from cairo's shm pool when the server has MIT-SHM (it belongs to
+   * the xlib device then); else a plain image, of no use to keep */
   pin = cairo_surface_create_similar_image (root, CAIRO_FORMAT_RGB24, width, height);
   cairo_surface_destroy (root);
+  if (cairo_surface_get_device (pin) == NULL)
+    {
+      cairo_surface_destroy (pin);
+      pin = NULL;
+    }
   g_object_set_data_full (G_OBJECT (display), "refract-xshm-pin", pin,
-                          (GDestroyNotify) cairo_surface_destroy);
+                          pin ? (GDestroyNotify) cairo_surface_destroy : NULL);
 }
 #endif
 

@@ -223,13 +223,17 @@ test_snapshot (void)
   g_assert_cmpfloat_with_epsilon (area, 1200.0 * 600.0, 0.5);
 }
 
-/* Renders @node into a new RGB24 image of @width × @height, as GTK's cairo
- * renderer does (gsk_render_node_draw on its paint surface). */
+/* Renders @node into a new RGB24 image of @width × @height device pixels at
+ * @scale, as GTK's cairo renderer does (gsk_render_node_draw on its paint
+ * surface). */
 static cairo_surface_t *
-draw_node (GskRenderNode *node, int width, int height)
+draw_node_scaled (GskRenderNode *node, int width, int height, int scale)
 {
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
-  cairo_t *cr = cairo_create (surface);
+  cairo_t *cr;
+
+  cairo_surface_set_device_scale (surface, scale, scale);
+  cr = cairo_create (surface);
 
   /* something under it, as the window's background is */
   cairo_set_source_rgb (cr, 0.5, 0.5, 0.5);
@@ -238,6 +242,12 @@ draw_node (GskRenderNode *node, int width, int height)
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   return surface;
+}
+
+static cairo_surface_t *
+draw_node (GskRenderNode *node, int width, int height)
+{
+  return draw_node_scaled (node, width, height, 1);
 }
 
 /* Pixel (x, y) of @surface is the primary's (gx, gy) as make_primary () made it,
@@ -253,12 +263,18 @@ assert_guest_pixel (cairo_surface_t *surface, int x, int y, int gx, int gy, int 
 }
 
 static GskRenderNode *
-snapshot_node (RefractFramebuffer *fb, const graphene_rect_t *dest)
+snapshot_node_scaled (RefractFramebuffer *fb, const graphene_rect_t *dest, int scale)
 {
   GtkSnapshot *snapshot = gtk_snapshot_new ();
 
-  refract_framebuffer_snapshot (fb, snapshot, dest, 1);
+  refract_framebuffer_snapshot (fb, snapshot, dest, scale);
   return gtk_snapshot_free_to_node (snapshot);
+}
+
+static GskRenderNode *
+snapshot_node (RefractFramebuffer *fb, const graphene_rect_t *dest)
+{
+  return snapshot_node_scaled (fb, dest, 1);
 }
 
 /* Direct mode (the cairo renderer's): one cairo node of the live primary;
@@ -296,6 +312,16 @@ test_direct (void)
   for (int y = 0; y < 400; y += 5)
     for (int x = 0; x < 600; x += 3)
       assert_guest_pixel (out, x, y, x / 2, y / 2, 0);
+  cairo_surface_destroy (out);
+
+  /* a scale-2 surface, the guest at half its size in widget units: one guest
+   * pixel on one device pixel, exact */
+  g_clear_pointer (&scaled, gsk_render_node_unref);
+  scaled = snapshot_node_scaled (fb, &GRAPHENE_RECT_INIT (5, 10, 150, 100), 2);
+  out = draw_node_scaled (scaled, 320, 240, 2);
+  for (int y = 0; y < 200; y += 3)
+    for (int x = 0; x < 300; x += 7)
+      assert_guest_pixel (out, 10 + x, 20 + y, x, y, 0);
   cairo_surface_destroy (out);
 
   /* the guest draws: the next node shows it */
