@@ -3,7 +3,8 @@
  * Drawing and sizing live here; keyboard, pointer and grabs in
  * refract-spice-display-input.c. The primary surface goes through a
  * RefractFramebuffer: invalidates only mark tiles, and the snapshot rebuilds the
- * dirty ones once per frame.
+ * dirty ones once per frame, or, under GTK 4.8's cairo renderer, paints the
+ * live primary with one cairo node (benchmarks/CONSOLE.md, "60 fps").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -482,7 +483,8 @@ keep_xshm_pool (GtkWidget *widget)
 }
 #endif
 
-/* The tile format that costs the renderer least: see refract-framebuffer.c. */
+/* What costs the renderer least: a cairo node of the live primary for cairo,
+ * BGRA premultiplied tiles for GL (see refract-framebuffer.c). */
 static void
 refract_spice_display_realize (GtkWidget *widget)
 {
