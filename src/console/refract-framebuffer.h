@@ -32,6 +32,7 @@ GdkMemoryFormat     refract_framebuffer_get_tile_format (RefractFramebuffer *sel
 void                refract_framebuffer_set_direct     (RefractFramebuffer    *self,
                                                         gboolean               direct);
 gboolean            refract_framebuffer_get_direct     (RefractFramebuffer    *self);
+gint64              refract_framebuffer_get_fast_until (RefractFramebuffer    *self);
 gboolean            refract_framebuffer_has_primary    (RefractFramebuffer    *self);
 int                 refract_framebuffer_get_width      (RefractFramebuffer    *self);
 int                 refract_framebuffer_get_height     (RefractFramebuffer    *self);

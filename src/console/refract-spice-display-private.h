@@ -25,6 +25,7 @@ struct _RefractSpiceDisplay
   SpiceDisplayChannel *display;
   SpiceInputsChannel  *inputs;
   SpiceCursorChannel  *cursor;
+  guint                sharp_redraw_id;
 
   RefractScaleMode     scale_mode;
   double               zoom;

@@ -376,6 +376,28 @@ snapshot_letterbox (RefractSpiceDisplay *self, GtkSnapshot *snapshot, int width,
                                &GRAPHENE_RECT_INIT (right, 0, width - right, height));
 }
 
+static gboolean
+sharp_redraw (gpointer user_data)
+{
+  RefractSpiceDisplay *self = user_data;
+
+  self->sharp_redraw_id = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* While a stream runs, scaled frames are drawn with the cheaper filter; once
+ * it stops, the last one is drawn again with the sharp one. */
+static void
+schedule_sharp_redraw (RefractSpiceDisplay *self)
+{
+  gint64 wait = refract_framebuffer_get_fast_until (self->framebuffer) - g_get_monotonic_time ();
+
+  if (wait <= 0 || self->sharp_redraw_id != 0)
+    return;
+  self->sharp_redraw_id = g_timeout_add ((guint) (wait / 1000) + 1, sharp_redraw, self);
+}
+
 static void
 refract_spice_display_snapshot (GtkWidget   *widget,
                                 GtkSnapshot *snapshot)
@@ -391,6 +413,7 @@ refract_spice_display_snapshot (GtkWidget   *widget,
                                 &GRAPHENE_RECT_INIT (t->x, t->y, t->width, t->height),
                                 t->device_scale);
   snapshot_cursor (self, snapshot);
+  schedule_sharp_redraw (self);
 }
 
 static void
@@ -512,6 +535,7 @@ refract_spice_display_dispose (GObject *object)
 
   refract_spice_display_set_session (self, NULL);
   _refract_spice_display_dispose_input (self);
+  g_clear_handle_id (&self->sharp_redraw_id, g_source_remove);
   g_clear_object (&self->cursor_texture);
   g_clear_object (&self->cursor_shape);
   g_clear_object (&self->frame);

@@ -355,6 +355,73 @@ test_direct (void)
   g_free (data);
 }
 
+static guint64
+image_difference (cairo_surface_t *a, cairo_surface_t *b)
+{
+  int height = cairo_image_surface_get_height (a);
+  int stride = cairo_image_surface_get_stride (a);
+  const guint8 *pa = cairo_image_surface_get_data (a), *pb = cairo_image_surface_get_data (b);
+  guint64 sum = 0;
+
+  for (gsize i = 0; i < (gsize) height * stride; i++)
+    sum += ABS (pa[i] - pb[i]);
+  return sum;
+}
+
+/* Direct mode, scaled to 2/3: one frame is drawn with cairo's good filter; a
+ * stream of full-screen frames (two big damages 200 ms apart or closer) with
+ * the cheaper bilinear one, which shows on one-pixel stripes; after the stream
+ * stops, the same frame is sharp again, exactly as before. */
+static void
+test_direct_stream (void)
+{
+  g_autoptr(RefractFramebuffer) fb = refract_framebuffer_new ();
+  g_autofree guint8 *data = g_malloc ((gsize) 1200 * 4 * 800);
+  const graphene_rect_t dest = GRAPHENE_RECT_INIT (0, 0, 800, 533);
+  GskRenderNode *node;
+  cairo_surface_t *sharp, *fast, *again;
+  gint64 until;
+
+  for (int y = 0; y < 800; y++)
+    for (int x = 0; x < 1200; x++)
+      memset (data + (gsize) y * 1200 * 4 + x * 4, x % 2 ? 0xff : 0x00, 4);
+  refract_framebuffer_set_primary (fb, 1200, 800, 1200 * 4, data);
+  refract_framebuffer_set_direct (fb, TRUE);
+
+  node = snapshot_node (fb, &dest);
+  g_assert_cmpint (refract_framebuffer_get_fast_until (fb), <, g_get_monotonic_time ());
+  sharp = draw_node (node, 800, 533);
+  gsk_render_node_unref (node);
+
+  /* a small change is no stream */
+  refract_framebuffer_invalidate (fb, 0, 0, 40, 40);
+  node = snapshot_node (fb, &dest);
+  g_assert_cmpint (refract_framebuffer_get_fast_until (fb), <, g_get_monotonic_time ());
+  gsk_render_node_unref (node);
+
+  refract_framebuffer_invalidate (fb, 0, 0, 1200, 800);
+  node = snapshot_node (fb, &dest);
+  until = refract_framebuffer_get_fast_until (fb);
+  g_assert_cmpint (until, >, g_get_monotonic_time ());
+  g_assert_cmpint (until, <=, g_get_monotonic_time () + 200 * 1000);
+  fast = draw_node (node, 800, 533);
+  gsk_render_node_unref (node);
+  g_assert_cmpuint (image_difference (sharp, fast), >, 800 * 533);
+
+  /* the stream stopped: drawn again, it is the sharp frame */
+  while (g_get_monotonic_time () <= until)
+    g_usleep (10 * 1000);
+  node = snapshot_node (fb, &dest);
+  again = draw_node (node, 800, 533);
+  gsk_render_node_unref (node);
+  g_assert_cmpuint (image_difference (sharp, again), ==, 0);
+
+  cairo_surface_destroy (sharp);
+  cairo_surface_destroy (fast);
+  cairo_surface_destroy (again);
+  refract_framebuffer_clear_primary (fb);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -369,5 +436,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/framebuffer/recreate", test_recreate);
   g_test_add_func ("/framebuffer/snapshot", test_snapshot);
   g_test_add_func ("/framebuffer/direct", test_direct);
+  g_test_add_func ("/framebuffer/direct-stream", test_direct_stream);
   return g_test_run ();
 }
