@@ -349,15 +349,16 @@ snapshot_cursor (RefractSpiceDisplay *self, GtkSnapshot *snapshot)
 
 /* Black where the guest's screen is not: only the bands around it, since a
  * rectangle under the whole screen costs the cairo renderer a fill of every
- * pixel each frame. The bands reach a pixel under the screen's edges, which
- * is drawn over them. */
+ * pixel each frame. The bands reach a whole pixel under the screen's edges,
+ * which is drawn over them: GTK 4.8 renders the screen's cairo node with
+ * soft edges, and a band that only met them left a light line at each edge. */
 static void
 snapshot_letterbox (RefractSpiceDisplay *self, GtkSnapshot *snapshot, int width, int height)
 {
   const RefractDisplayTransform *t = &self->transform;
   const GdkRGBA black = { 0, 0, 0, 1 };
-  double top = ceil (t->y), bottom = floor (t->y + t->height);
-  double left = ceil (t->x), right = floor (t->x + t->width);
+  double top = ceil (t->y) + 1, bottom = floor (t->y + t->height) - 1;
+  double left = ceil (t->x) + 1, right = floor (t->x + t->width) - 1;
 
   if (!refract_framebuffer_has_primary (self->framebuffer) || t->width <= 0 || t->height <= 0)
     {
