@@ -190,6 +190,13 @@ console_attach (virDomainPtr dom,
         virStreamFree (stream);
       return 1;
     }
+  /* before the greeting: a signal that comes once it is shown must find the
+   * watches in place, or it ends the process with the terminal raw */
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      signals[i].console = &console;
+      signal_ids[i] = g_unix_signal_add (signals[i].signum, signalled, &signals[i]);
+    }
   g_printerr (_("Connected to the console of “%s”. Press Ctrl+] to leave.\n"), name);
   if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
     {
@@ -200,11 +207,6 @@ console_attach (virDomainPtr dom,
   else
     tty = FALSE;
   console.watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP, stdin_ready, &console);
-  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
-    {
-      signals[i].console = &console;
-      signal_ids[i] = g_unix_signal_add (signals[i].signum, signalled, &signals[i]);
-    }
   g_main_loop_run (loop);
   if (console.watch != 0)
     g_source_remove (console.watch);
