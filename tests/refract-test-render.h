@@ -8,6 +8,8 @@
 
 G_BEGIN_DECLS
 
+void        refract_test_wait_painted  (GtkWidget *widget);
+/* Waits for a painted frame first (refract_test_wait_painted ()). */
 GdkTexture *refract_test_render_widget (GtkWidget *widget);
 
 G_END_DECLS

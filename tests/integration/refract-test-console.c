@@ -214,29 +214,10 @@ rtc_wait_session_state (RefractSpiceSession *session, RefractSpiceState state, c
 
 /* ---- windows ------------------------------------------------------------ */
 
-static void
-frame_painted (GdkFrameClock *clock, guint *painted)
-{
-  (*painted)++;
-}
-
 void
 rtc_wait_drawn (GtkWidget *widget)
 {
-  GdkFrameClock *clock;
-  guint painted = 0;
-  gulong id;
-
-  rt_wait_until (gtk_widget_get_mapped (widget) && gtk_widget_get_frame_clock (widget) != NULL, 10,
-                 "the widget to be mapped");
-  clock = gtk_widget_get_frame_clock (widget);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted), &painted);
-  for (guint i = 1; i <= 2; i++)
-    {
-      gtk_widget_queue_draw (GTK_WIDGET (gtk_widget_get_native (widget)));
-      rt_wait_until (painted >= i, 10, "a frame to be painted");
-    }
-  g_signal_handler_disconnect (clock, id);
+  refract_test_wait_painted (widget);
 }
 
 void
@@ -245,7 +226,6 @@ rtc_screenshot (GtkWidget *widget, const char *dir, const char *name)
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr(GdkTexture) texture = NULL;
 
-  rtc_wait_drawn (widget);
   texture = refract_test_render_widget (widget);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   g_assert_true (gdk_texture_save_to_png (texture, path));
