@@ -547,18 +547,25 @@ restart_done (GObject      *source,
   g_task_return_pointer (task, g_steal_pointer (&out), g_free);
 }
 
+const char *
+refract_netjack_restart_unit (const RefractNetjackConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  if (config->restart_unit != NULL && *config->restart_unit)
+    return config->restart_unit;
+  return config->backend == REFRACT_NETJACK_BACKEND_PIPEWIRE ? "pipewire.service" : NULL;
+}
+
 static GStrv
 restart_argv (const RefractNetjackConfig  *config,
               GError                     **error)
 {
-  const char *unit = config->restart_unit;
+  const char *unit = refract_netjack_restart_unit (config);
   GStrv argv = NULL;
 
   if (config->restart_command != NULL && *config->restart_command)
     return g_shell_parse_argv (config->restart_command, NULL, &argv, error) ? argv : NULL;
-  if ((unit == NULL || *unit == '\0') && config->backend == REFRACT_NETJACK_BACKEND_PIPEWIRE)
-    unit = "pipewire.service";
-  if (unit == NULL || *unit == '\0')
+  if (unit == NULL)
     {
       g_set_error (error, REFRACT_MODEL_ERROR, REFRACT_MODEL_ERROR_INVALID_STATE,
                    _("No restart command or systemd unit is set for this machine's NETJACK bridge."));

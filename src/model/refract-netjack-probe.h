@@ -72,6 +72,9 @@ void                  refract_netjack_restart_async          (const RefractNetja
                                                               gpointer                    user_data);
 char                 *refract_netjack_restart_finish         (GAsyncResult               *result,
                                                               GError                    **error);
+/* The systemd user unit a restart without a command restarts: restart_unit,
+ * else pipewire.service for the PipeWire backend; NULL when there is none. */
+const char           *refract_netjack_restart_unit           (const RefractNetjackConfig *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RefractNetjackStatus, refract_netjack_status_free)
 

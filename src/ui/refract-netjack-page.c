@@ -335,12 +335,12 @@ update_estimates (RefractNetjackPage *self)
 static char *
 restart_description (RefractNetjackConfig *config)
 {
+  const char *unit = refract_netjack_restart_unit (config);
+
   if (config->restart_command != NULL && *config->restart_command)
     return g_strdup (config->restart_command);
-  if (config->restart_unit != NULL && *config->restart_unit)
-    return g_strdup_printf ("systemctl --user restart %s", config->restart_unit);
-  if (config->backend == REFRACT_NETJACK_BACKEND_PIPEWIRE)
-    return g_strdup ("systemctl --user restart pipewire.service");
+  if (unit != NULL)
+    return g_strdup_printf ("systemctl --user restart %s", unit);
   return g_strdup (_("No restart command is set for JACK 2"));
 }
 
@@ -367,9 +367,7 @@ restart_blocked (RefractNetjackPage *self)
 
   if (!can_probe (self))
     return _("The host is not this computer: restart the bridge there");
-  if ((c->restart_command == NULL || !*c->restart_command)
-      && (c->restart_unit == NULL || !*c->restart_unit)
-      && c->backend != REFRACT_NETJACK_BACKEND_PIPEWIRE)
+  if ((c->restart_command == NULL || !*c->restart_command) && refract_netjack_restart_unit (c) == NULL)
     return _("JACK 2 has no standard service: set the restart command");
   return NULL;
 }
