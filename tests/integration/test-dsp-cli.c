@@ -376,17 +376,26 @@ place_envp (const Place *place)
 static int
 dsp_run (RthHarness *h, const Place *place, const char *const *args, char **out, char **err)
 {
-  g_auto(GStrv) argv = dsp_argv (h, args);
+  g_auto(GStrv) dsp = dsp_argv (h, args);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   g_auto(GStrv) envp = place_envp (place);
-  g_autofree char *command = g_strjoinv (" ", argv);
+  g_autofree char *command = g_strjoinv (" ", dsp);
   g_autoptr(GError) error = NULL;
   int status = 0;
 
-  if (!g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, place_child_setup, (gpointer) place,
+  /* a hang (of refract-dsp, or of a jack2 tool it runs) fails the test with
+   * what it printed instead of blocking it until meson's timeout */
+  g_strv_builder_addv (builder, (const char **) (const char *[]) { "timeout", "--kill-after=5", "90", NULL });
+  g_strv_builder_addv (builder, (const char **) dsp);
+  argv = g_strv_builder_end (builder);
+  if (!g_spawn_sync (NULL, argv, envp, G_SPAWN_SEARCH_PATH, place_child_setup, (gpointer) place,
                      out, err, &status, &error))
     g_error ("%s: %s", REFRACT_DSP_PATH, error->message);
   g_test_message ("%s\n(wait status %d)\n--- stdout:\n%s--- stderr:\n%s", command, status, *out, *err);
   g_assert_true (WIFEXITED (status));
+  if (WEXITSTATUS (status) == 124 || WEXITSTATUS (status) == 137)
+    g_error ("%s did not end within 90 s", command);
   return WEXITSTATUS (status);
 }
 
@@ -1135,8 +1144,8 @@ test_netjack_jack2 (void)
   config->period = 1024;
   config->client_name = g_strdup ("refract-guest");
   /* what a user would put there: reload jack2's netmanager */
-  config->restart_command = g_strdup_printf ("sh -c 'jack_unload netmanager >/dev/null 2>&1; "
-                                             "jack_load netmanager -i \"-a %s -p %u -c\"'",
+  config->restart_command = g_strdup_printf ("sh -c 'timeout 20 jack_unload netmanager >/dev/null 2>&1; "
+                                             "timeout 20 jack_load netmanager -i \"-a %s -p %u -c\"'",
                                              config->address, config->port);
   save_netjack (machine, config);
 
